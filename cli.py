@@ -1,0 +1,131 @@
+"""wenze command line: parse, call one engine function, render. Nothing else lives here."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from engine.errors import InputError, WenzeError
+from engine.evaluate import BACKENDS
+from engine.rulepack import DEFAULT_PACK, load_pack
+from facts.load import fact_files, load_facts, section_counts
+from facts.model import FactSet
+
+PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                    help="Language of labels.")
+
+
+def _console() -> Console:
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="wenze")
+def cli() -> None:
+    """wenze (问责): derive who is answerable for a work-safety incident, with the evidence.
+
+    Give it fact files (the organisation and the incidents, YAML or JSON) and a
+    rule pack (the plan as data; the Tongchuan 2022 plan by default).
+    """
+
+
+@cli.command()
+@PATHS
+def validate(paths: tuple[Path, ...]) -> None:
+    """Load and check fact files: a line of counts per file, or every problem (exit 2)."""
+    load_facts(paths)  # references may cross files, so the files are checked together
+    for path in fact_files(paths):
+        counts = section_counts(path)
+        click.echo(f"{path}: ok: " + (", ".join(f"{n} {s}" for s, n in counts.items()) or "empty"))
+
+
+@cli.command()
+@PATHS
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to show (YYYY-MM-DD); today by default.")
+def org(paths: tuple[Path, ...], as_of) -> None:
+    """Who holds which post, and which duties, on a date."""
+    from rich.table import Table
+
+    from engine.graph import OrgGraph
+    from engine.roster import roster
+
+    day = as_of.date() if as_of else date.today()
+    t = Table(title=f"组织与职责 as of {day.isoformat()}", title_justify="left")
+    for col in ("单位 unit", "职务 post", "在任 holder", "职责 duties"):
+        t.add_column(col, overflow="fold")
+    for row in roster(OrgGraph(load_facts(paths)), day):
+        t.add_row(row.unit, f"{row.title} ({row.post})", "\n".join(row.holders), "\n".join(row.duties))
+    _console().print(t)
+
+
+@cli.command()
+@click.option("--context", is_flag=True, help="Print the context-fact schema rule packs match on instead.")
+def schema(context: bool) -> None:
+    """Print the JSON Schema of the fact format (for editors and exporters)."""
+    if context:
+        from engine.context import SCHEMA
+        click.echo(json.dumps({k: {f: t.__name__ for f, t in v.items()} for k, v in SCHEMA.items()},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(json.dumps(FactSet.model_json_schema(by_alias=True), ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@PATHS
+@click.option("--incident", "incidents", multiple=True, help="Trace only this incident (repeatable).")
+@click.option("--rules", "rules", type=click.Path(path_type=Path), default=DEFAULT_PACK,
+              show_default="rules/tongchuan-2022.yaml", help="The rule pack.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "md"]), default="table", show_default=True)
+@click.option("--backend", type=click.Choice(sorted(BACKENDS)), default="durable", show_default=True,
+              help="Rule engine: durable_rules, or the plain-Python evaluator of the same pack.")
+@LANG
+def trace(paths, incidents, rules, fmt, backend, lang) -> None:
+    """The responsibility chain of each incident, scene upward, with evidence."""
+    from engine import render
+    from engine.trace import Tracer
+
+    tracer = Tracer(load_facts(paths), load_pack(rules), BACKENDS[backend]())
+    chains = [tracer.trace(i) for i in tracer.select(incidents)]
+    if fmt == "json":
+        click.echo(render.to_json(chains), nl=False)
+    elif fmt == "md":
+        click.echo(render.markdown(chains, tracer.pack, lang))
+    else:
+        console = _console()
+        for c in chains:
+            console.print(render.table(c, tracer.pack, lang))
+            console.print()
+
+
+def main() -> None:
+    """Entry point: a user's mistake exits 2 with its message; a bug exits 1."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except InputError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    except WenzeError as e:
+        click.echo(f"internal error: {e}", err=True)
+        sys.exit(1)
+    except Exception as e:  # a bug in wenze, not the user's input
+        if os.environ.get("WENZE_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(e).__name__}: {e} (set WENZE_DEBUG=1 for the traceback)", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

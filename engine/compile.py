@@ -1,0 +1,117 @@
+"""A rule pack compiled twice, from one reading of its conditions.
+
+- :func:`to_durable`: durable_rules' JSON ruleset. Each rule's action is its
+  id, resolved by name on the engine's own Host; a sink rule marks every fact
+  handled (durable raises on a fact no rule matches); rules with ``unless``
+  are gated on a phase fact asserted after all others, because durable checks
+  a negation only once, when the activation is created.
+- :class:`Matcher`: the same conditions as plain Python, the oracle the
+  durable backend is tested against and the fast path for large batches.
+"""
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Mapping
+
+from engine.rulepack import FieldRef, Gap, ParamRef, Pattern, Rule, RulePack
+
+PHASE = "__phase__"
+SINK = "__sink__"
+_DURABLE_OP = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
+_PY_OP = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": operator.le,
+          "gt": operator.gt, "gte": operator.ge,
+          "in": lambda a, b: a in b, "not_in": lambda a, b: a not in b}
+
+
+def clauses_of(pack: RulePack) -> list[Rule | Gap]:
+    """Rules then gaps: every item that fires and records a finding, in pack order."""
+    return [*pack.rules, *pack.gaps]
+
+
+def _resolve(pack: RulePack, operand: Any) -> Any:
+    return pack.param(operand.param) if isinstance(operand, ParamRef) else operand
+
+
+def _durable_test(pack: RulePack, fld: str, op: str, operand: Any) -> dict:
+    operand = _resolve(pack, operand)
+    if isinstance(operand, FieldRef):
+        alias, ref_field = operand.ref.split(".")
+        operand = {alias: ref_field}
+    if op == "eq":
+        return {fld: operand}
+    if op == "in":
+        return {"$or": [{fld: v} for v in operand]} if operand else {"t": "__never__"}
+    if op == "not_in":
+        return {"$and": [{"$neq": {fld: v}} for v in operand]} if operand else {"$ex": {"t": 1}}
+    return {_DURABLE_OP[op]: {fld: operand}}
+
+
+def _durable_pattern(pack: RulePack, pat: Pattern) -> dict:
+    return {"$and": [{"t": pat.kind}, *(_durable_test(pack, *t) for t in pat.tests)]}
+
+
+def to_durable(pack: RulePack) -> dict:
+    """The pack as one durable_rules ruleset body: {rule id: {"all": [...], "run": id}}."""
+    body: dict[str, dict] = {}
+    for item in clauses_of(pack):
+        # The phase fact comes first: durable builds a rule's frames in pattern order and
+        # checks a negation once, when the frame reaches it; led by the phase fact, that
+        # happens only after every context fact is in the session.
+        all_ = [{PHASE: {"$and": [{"t": PHASE}, {"n": 2}]}}] if item.unless else []
+        all_ += [{a: _durable_pattern(pack, p)} for a, p in item.when.items()]
+        all_ += [{f"{a}$not": _durable_pattern(pack, p)} for a, p in item.unless.items()]
+        body[item.id] = {"all": all_, "run": item.id}
+    body[SINK] = {"all": [{"f": {"$ex": {"t": 1}}}, {"n": {"t": "__never__"}}], "run": SINK}
+    return body
+
+
+@dataclass(frozen=True)
+class Match:
+    """A rule (or gap) that fired, and the context fact bound to each alias."""
+
+    rule: str
+    bindings: tuple[tuple[str, str], ...]  # (alias, fact key), in the rule's alias order
+
+
+class Matcher:
+    """The pack's conditions evaluated in plain Python over context facts (the oracle)."""
+
+    def __init__(self, pack: RulePack):
+        self.pack = pack
+
+    def _ok(self, fields: Mapping[str, Any], pat: Pattern, bound: Mapping[str, Mapping[str, Any]]) -> bool:
+        for fld, op, operand in pat.tests:
+            operand = _resolve(self.pack, operand)
+            if isinstance(operand, FieldRef):
+                alias, ref_field = operand.ref.split(".")
+                operand = bound[alias][ref_field]
+            value = fields.get(fld)
+            if op in ("lt", "lte", "gt", "gte") and type(value) is not type(operand):
+                return False
+            if not _PY_OP[op](value, operand):
+                return False
+        return True
+
+    def _joins(self, facts: list, patterns: list[tuple[str, Pattern]], bound: dict) -> Iterator[dict]:
+        if not patterns:
+            yield dict(bound)
+            return
+        (alias, pat), rest = patterns[0], patterns[1:]
+        for f in facts:
+            if f.kind == pat.kind and self._ok(f.fields, pat, {a: b.fields for a, b in bound.items()}):
+                bound[alias] = f
+                yield from self._joins(facts, rest, bound)
+                del bound[alias]
+
+    def matches(self, facts: Iterable) -> list[Match]:
+        facts = list(facts)
+        out = []
+        for item in clauses_of(self.pack):
+            for b in self._joins(facts, list(item.when.items()), {}):
+                fields = {a: f.fields for a, f in b.items()}
+                if any(self._ok(f.fields, p, fields) for a, p in item.unless.items()
+                       for f in facts if f.kind == p.kind):
+                    continue
+                out.append(Match(item.id, tuple((a, b[a].key) for a in item.when)))
+        return sorted(out, key=lambda m: (m.rule, m.bindings))

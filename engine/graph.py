@@ -1,0 +1,205 @@
+"""The organisation as a graph whose every edge carries a validity interval.
+
+Nodes are ``person:ID``, ``post:ID``, ``unit:ID`` and ``sector:ID``. Edges:
+
+- ``holds``      person → post     (a tenure; key = tenure id)
+- ``in_charge``  post|person → sector|unit (分管; key = assignment id)
+- ``stationed`` / ``village_liaison`` / ``group_liaison``  post|person → unit
+- ``post_of``    post → unit;  ``part_of`` unit → parent unit, sector → parent sector
+- ``located_in`` enterprise → village;  ``works_in`` enterprise → sector
+
+Every "as of" query takes a day and filters with :func:`engine.timeline.in_force`.
+Queries touch only the neighbourhood of the node asked about, so their cost
+does not grow with the size of the org (a district is as fast as a town).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import Iterator
+
+import networkx as nx
+
+from engine.timeline import in_force
+from facts.model import Assignment, FactSet, Inspection, Post, Signature, Tenure, Unit
+
+TOWN_LEADERSHIP = ("town", "party_committee", "government", "congress")
+
+
+def node(kind: str, id_: str) -> str:
+    return f"{kind}:{id_}"
+
+
+@dataclass(frozen=True)
+class Holding:
+    """A person holding a post on a day, through one tenure."""
+
+    person: str
+    post: Post
+    tenure: Tenure
+
+
+@dataclass(frozen=True)
+class Duty:
+    """An assignment in force on a day, and who bears it that day.
+
+    ``tenure`` is the holder's tenure when the assignment is bound to a post
+    (§6.3: the duty passes to whoever holds the post), None for a personal one.
+    """
+
+    person: str
+    assignment: Assignment
+    tenure: Tenure | None
+
+
+class OrgGraph:
+    """Answers who held what, and who answered for what, on a given day."""
+
+    def __init__(self, facts: FactSet):
+        self.facts = facts
+        self.people = {p.id: p for p in facts.people}
+        self.posts = {p.id: p for p in facts.posts}
+        self.units = {u.id: u for u in facts.units}
+        self.sectors = {s.id: s for s in facts.sectors}
+        self.tenures = {t.key: t for t in facts.tenures}
+        self.assignments = {a.id: a for a in facts.assignments}
+        g = nx.MultiDiGraph()
+        for s in facts.sectors:
+            g.add_node(node("sector", s.id), kind="sector")
+            if s.parent:
+                g.add_edge(node("sector", s.id), node("sector", s.parent), "part_of", rel="part_of")
+        for u in facts.units:
+            g.add_node(node("unit", u.id), kind="unit")
+            if u.parent:
+                g.add_edge(node("unit", u.id), node("unit", u.parent), "part_of", rel="part_of")
+            if u.village:
+                g.add_edge(node("unit", u.id), node("unit", u.village), "located_in", rel="located_in")
+            for s in u.sectors:
+                g.add_edge(node("unit", u.id), node("sector", s), f"works_in:{s}", rel="works_in")
+        for p in facts.people:
+            g.add_node(node("person", p.id), kind="person")
+        for p in facts.posts:
+            g.add_node(node("post", p.id), kind="post")
+            g.add_edge(node("post", p.id), node("unit", p.unit), "post_of", rel="post_of")
+        for t in facts.tenures:
+            g.add_edge(node("person", t.person), node("post", t.post), t.key, rel="holds",
+                       valid_from=t.valid_from, valid_to=t.valid_to)
+        for a in facts.assignments:
+            src = node("post", a.post) if a.post else node("person", a.person)
+            targets = [node("sector", s) for s in a.sectors] + [node("unit", u) for u in a.units]
+            targets += [node("unit", v) for v in (a.village, a.village_group) if v]
+            for t in targets:
+                g.add_edge(src, t, a.id, rel=a.kind, valid_from=a.valid_from, valid_to=a.valid_to)
+        self.g = g
+        self._inspections: dict[str, list[Inspection]] = defaultdict(list)
+        for i in facts.inspections:
+            self._inspections[i.site].append(i)
+        self._signatures: dict[str, list[Signature]] = defaultdict(list)
+        for s in facts.signatures:
+            self._signatures[s.site].append(s)
+
+    def inspections_of(self, site: str) -> list[Inspection]:
+        return sorted(self._inspections.get(site, ()), key=lambda i: (i.date, i.id))
+
+    def signatures_of(self, site: str) -> list[Signature]:
+        return sorted(self._signatures.get(site, ()), key=lambda s: (s.date, s.id))
+
+    # -- time-filtered neighbourhoods -------------------------------------------------
+
+    def _edges_in(self, target: str, rels: tuple[str, ...], day: date) -> Iterator[tuple[str, str, dict]]:
+        if target not in self.g:
+            return
+        for src, _, key, d in self.g.in_edges(target, keys=True, data=True):
+            if d["rel"] in rels and in_force(d["valid_from"], d["valid_to"], day):
+                yield src, key, d
+
+    def holders(self, post_id: str, day: date) -> list[Holding]:
+        """Who holds the post on the day (several for a shared post), by person id."""
+        out = [Holding(src.split(":", 1)[1], self.posts[post_id], self.tenures[key])
+               for src, key, _ in self._edges_in(node("post", post_id), ("holds",), day)]
+        return sorted(out, key=lambda h: (h.person, h.tenure.key))
+
+    def posts_held(self, person_id: str, day: date) -> list[Holding]:
+        """Every post the person holds on the day (one person may hold several)."""
+        out = []
+        for _, dst, key, d in self.g.out_edges(node("person", person_id), keys=True, data=True):
+            if d["rel"] == "holds" and in_force(d["valid_from"], d["valid_to"], day):
+                out.append(Holding(person_id, self.posts[dst.split(":", 1)[1]], self.tenures[key]))
+        return sorted(out, key=lambda h: h.post.id)
+
+    def posts_of(self, unit_id: str) -> list[Post]:
+        """The posts of a unit, by id."""
+        ids = [s for s, _, d in self.g.in_edges(node("unit", unit_id), data=True) if d["rel"] == "post_of"]
+        return sorted((self.posts[i.split(":", 1)[1]] for i in ids), key=lambda p: p.id)
+
+    def bearers(self, target: str, rels: tuple[str, ...], day: date) -> list[Duty]:
+        """Who bears the assignments of the given kinds onto a node on the day.
+
+        A post-bound assignment is borne by each holder of the post that day; a
+        personal one by its person. A vacant post bears nothing (see :meth:`vacant_duties`).
+        """
+        out = []
+        for src, key, _ in self._edges_in(target, rels, day):
+            a = self.assignments[key]
+            if a.post:
+                out.extend(Duty(h.person, a, h.tenure) for h in self.holders(a.post, day))
+            else:
+                out.append(Duty(a.person, a, None))
+        return sorted(out, key=lambda d: (d.assignment.id, d.person))
+
+    def vacant_duties(self, target: str, rels: tuple[str, ...], day: date) -> list[Assignment]:
+        """Post-bound assignments onto the node whose post nobody holds on the day."""
+        return sorted((self.assignments[k] for _, k, _ in self._edges_in(target, rels, day)
+                       if self.assignments[k].post and not self.holders(self.assignments[k].post, day)),
+                      key=lambda a: a.id)
+
+    # -- trees -------------------------------------------------------------------------
+
+    def sector_path(self, sector_id: str) -> list[str]:
+        """The sector and its ancestors, nearest first."""
+        out, cur = [], sector_id
+        while cur is not None and cur not in out:
+            out.append(cur)
+            cur = self.sectors[cur].parent if cur in self.sectors else None
+        return out
+
+    def unit_path(self, unit_id: str) -> list[str]:
+        """The unit and its ancestors by ``parent``, nearest first."""
+        out, cur = [], unit_id
+        while cur is not None and cur not in out:
+            out.append(cur)
+            cur = self.units[cur].parent if cur in self.units else None
+        return out
+
+    def village_of(self, unit_id: str) -> str | None:
+        for uid in self.unit_path(unit_id):
+            u = self.units[uid]
+            if u.kind == "village":
+                return uid
+            if u.village:
+                return u.village
+        return None
+
+    def town_of(self, unit_id: str) -> str | None:
+        """The nearest ancestor of kind town (through the village for an enterprise)."""
+        start = [unit_id] + ([self.village_of(unit_id)] if self.village_of(unit_id) else [])
+        for s in start:
+            for uid in self.unit_path(s):
+                if self.units[uid].kind == "town":
+                    return uid
+        return None
+
+    @cached_property
+    def _children(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for u in self.units.values():
+            if u.parent:
+                out.setdefault(u.parent, []).append(u.id)
+        return out
+
+    def leadership_units(self, town_id: str) -> list[Unit]:
+        """The town itself and its party committee, government and congress."""
+        ids = [town_id] + [c for c in self._children.get(town_id, []) if self.units[c].kind in TOWN_LEADERSHIP]
+        return [self.units[i] for i in sorted(ids)]

@@ -1,0 +1,100 @@
+"""Chains rendered for people: a terminal table, Markdown, and the JSON contract.
+
+Labels come from the rule pack (each category, principle and tier carries its
+Chinese and English name), so a pack for another town renders without code.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from rich.table import Table
+
+from engine.canon import canonical_json
+from engine.chain import Chain, Link
+from engine.rulepack import RulePack
+
+HEAD = {
+    "zh": {"incident": "事故", "grade": "等级", "site": "地点", "date": "时间", "tier": "层级", "person": "人员",
+           "posts": "当日职务", "category": "责任类别", "principle": "原则", "clause": "条款", "evidence": "证据",
+           "gaps": "数据缺口", "none": "无", "chain": "责任链", "decided_by": "依据", "rules": "规则"},
+    "en": {"incident": "Incident", "grade": "Grade", "site": "Site", "date": "Date", "tier": "Tier", "person": "Person",
+           "posts": "Posts that day", "category": "Category", "principle": "Principle", "clause": "Clause",
+           "evidence": "Evidence", "gaps": "Data gaps", "none": "none", "chain": "Responsibility chain",
+           "decided_by": "decided by", "rules": "Rules"},
+}
+CRITERION = {"zh": {"deaths": "死亡人数", "serious_injuries": "重伤人数", "direct_loss_yuan": "直接经济损失（元）"},
+             "en": {"deaths": "deaths", "serious_injuries": "serious injuries", "direct_loss_yuan": "direct loss (yuan)"}}
+
+
+def to_json(chains: list[Chain], indent: int | None = 2) -> str:
+    """One chain as an object, several as an array in incident order; byte-stable."""
+    data = chains[0].as_json() if len(chains) == 1 else [c.as_json() for c in chains]
+    return canonical_json(data, indent=indent) + "\n"
+
+
+def label(pack: RulePack, kind: str, key: str, lang: str) -> str:
+    table = {"category": pack.categories, "principle": pack.principles}.get(kind)
+    if kind == "tier":
+        return next(getattr(t, lang) for t in pack.tiers if t.id == key)
+    return getattr(table[key], lang) if key in table else key
+
+
+def grade_line(chain: Chain, lang: str) -> str:
+    g = chain.context.grade
+    name = g.zh if lang == "zh" else g.en
+    if not g.criterion:
+        return name
+    value = getattr(chain.context.incident, g.criterion)
+    return f"{name} ({HEAD[lang]['decided_by']} {CRITERION[lang][g.criterion]} {value} ≥ {g.threshold:,})"
+
+
+def posts_text(link: Link) -> str:
+    return "、".join(p["title"] + ("（代）" if p["acting"] else "") for p in link.posts) or "—"
+
+
+def incident_line(chain: Chain, lang: str) -> str:
+    inc, h = chain.context.incident, HEAD[lang]
+    return (f"{h['incident']} {inc.id} · {h['date']} {inc.occurred_at.isoformat()} · {h['site']} {inc.site} · "
+            f"{h['grade']} {grade_line(chain, lang)}")
+
+
+def table(chain: Chain, pack: RulePack, lang: str = "zh") -> Table:
+    h = HEAD[lang]
+    t = Table(title=incident_line(chain, lang), title_justify="left", show_lines=False)
+    for col in ("#", h["tier"], h["person"], h["posts"], h["category"], h["principle"], h["clause"], h["evidence"]):
+        t.add_column(col, overflow="fold")
+    for n, link in enumerate(chain.links, 1):
+        j = link.as_json()
+        t.add_row(str(n), label(pack, "tier", link.tier, lang), f"{link.name} ({link.person})", posts_text(link),
+                  "、".join(label(pack, "category", c, lang) for c in j["categories"]),
+                  "、".join(label(pack, "principle", p, lang) for p in j["principles"]),
+                  " ".join(j["clauses"]), " ".join(j["evidence"]))
+    if chain.gaps:
+        t.caption = f"{h['gaps']}: " + "; ".join(f"{g.message[lang]} [{g.clause}]" for g in chain.gaps)
+        t.caption_justify = "left"
+    return t
+
+
+def markdown(chains: Iterable[Chain], pack: RulePack, lang: str = "zh") -> str:
+    """A section per incident that an investigation team can paste into its papers."""
+    h = HEAD[lang]
+    out: list[str] = []
+    for chain in chains:
+        inc = chain.context.incident
+        out += [f"## {h['incident']} {inc.id}", ""]
+        if inc.description:
+            out += [inc.description, ""]
+        out += [f"- {h['date']}: {inc.occurred_at.isoformat()}", f"- {h['site']}: {inc.site}",
+                f"- {h['grade']}: {grade_line(chain, lang)}", "", f"### {h['chain']}", "",
+                f"| # | {h['tier']} | {h['person']} | {h['posts']} | {h['category']} | {h['principle']} | {h['clause']} | {h['evidence']} |",
+                "|---|---|---|---|---|---|---|---|"]
+        for n, link in enumerate(chain.links, 1):
+            j = link.as_json()
+            out.append(f"| {n} | {label(pack, 'tier', link.tier, lang)} | {link.name} ({link.person}) | {posts_text(link)} | "
+                       + "、".join(label(pack, "category", c, lang) for c in j["categories"]) + " | "
+                       + "、".join(label(pack, "principle", p, lang) for p in j["principles"]) + " | "
+                       + " ".join(j["clauses"]) + " | " + " ".join(f"`{e}`" for e in j["evidence"]) + " |")
+        out += ["", f"### {h['gaps']}", ""]
+        out += [f"- {g.message[lang]} ({g.clause})" for g in chain.gaps] or [f"- {h['none']}"]
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,42 @@
+"""Who holds which post, and which duties go with it, on a given day (`wenze org`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from engine.graph import OrgGraph
+from engine.timeline import in_force
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    unit: str
+    post: str
+    title: str
+    holders: tuple[str, ...]  # "name (id)", "（代）" marks an acting holder
+    duties: tuple[str, ...]  # "in_charge: 非煤矿山", "village_liaison: 常青村", …
+
+
+def _targets(graph: OrgGraph, a) -> list[str]:
+    names = [graph.sectors[s].name for s in a.sectors] + [graph.units[u].name for u in a.units]
+    names += [graph.units[v].name for v in (a.village, a.village_group) if v]
+    return names
+
+
+def roster(graph: OrgGraph, day: date) -> list[RosterRow]:
+    """Every post with its holders that day and the assignments in force on it (or on them personally)."""
+    by_holder: dict[str, list[str]] = {}
+    for a in graph.assignments.values():
+        if in_force(a.valid_from, a.valid_to, day):
+            by_holder.setdefault(a.holder_ref, []).append(f"{a.kind}: {'、'.join(_targets(graph, a))}")
+    rows = []
+    for post in sorted(graph.posts.values(), key=lambda p: (p.unit, p.id)):
+        holders = graph.holders(post.id, day)
+        duties = list(by_holder.get(post.id, []))
+        for h in holders:
+            duties += [f"{d} ({graph.people[h.person].name})" for d in by_holder.get(h.person, [])]
+        rows.append(RosterRow(graph.units[post.unit].name, post.id, post.title,
+                              tuple(f"{graph.people[h.person].name} ({h.person})" + ("（代）" if h.tenure.acting else "")
+                                    for h in holders) or ("（空缺）",),
+                              tuple(sorted(duties))))
+    return rows

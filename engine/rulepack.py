@@ -1,0 +1,278 @@
+"""Rule packs: the plan as data, checked against the context-fact schema when loaded.
+
+A condition is a mapping ``alias → pattern``; a pattern is ``kind`` plus
+``field: test``. A test is a literal (equality) or one operator
+(``eq ne lt lte gt gte in not_in``) applied to a literal, a list,
+``{param: NAME}`` (a pack parameter) or ``{ref: ALIAS.FIELD}`` (a field of an
+earlier alias in the same rule). That is the whole grammar: no code, no eval.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from engine.canon import digest
+from engine.context import SCHEMA
+from engine.errors import Problem, RulePackError, did_you_mean
+from facts.load import read_document, validation_problems
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+DEFAULT_PACK = RULES_DIR / "tongchuan-2022.yaml"
+OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in")
+Scalar = Union[bool, int, str]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(Strict):
+    zh: str
+    en: str
+
+
+class Param(Strict):
+    description: str
+    reference: str
+    value: Union[Scalar, list[Scalar]]
+
+
+class Category(Label):
+    clause: str
+
+
+class Principle(Label):
+    clause: str
+
+
+class Tier(Label):
+    id: str
+
+
+class ParamRef(Strict):
+    param: str
+
+
+class FieldRef(Strict):
+    ref: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
+
+
+Operand = Union[ParamRef, FieldRef, Scalar, list[Scalar]]
+
+
+class Pattern(Strict):
+    """``kind`` and field tests; stored as (field, op, operand) triples."""
+
+    kind: str
+    tests: tuple[tuple[str, str, Any], ...] = ()
+
+    @classmethod
+    def parse(cls, raw: Any) -> "Pattern":
+        if not isinstance(raw, dict) or "kind" not in raw:
+            raise ValueError("a pattern is a mapping with 'kind' and field tests")
+        tests = []
+        for fld, test in raw.items():
+            if fld == "kind":
+                continue
+            if isinstance(test, dict) and len(test) == 1 and next(iter(test)) in OPERATORS:
+                op, operand = next(iter(test.items()))
+            elif isinstance(test, dict):
+                raise ValueError(f"field '{fld}': a test is a value or one of {{{', '.join(OPERATORS)}}}: value"
+                                 + did_you_mean(next(iter(test), ""), OPERATORS))
+            else:
+                op, operand = "eq", test
+            if isinstance(operand, dict):
+                operand = (ParamRef if "param" in operand else FieldRef).model_validate(operand)
+            elif not isinstance(operand, (bool, int, str, list)):
+                raise ValueError(f"field '{fld}': operand must be a value, a list, {{param: …}} or {{ref: …}}")
+            tests.append((fld, op, operand))
+        return cls(kind=raw["kind"], tests=tuple(tests))
+
+
+class Rule(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    principle: str
+    clause: str
+    quote: str = Field(min_length=1)
+    category: str
+    tier: str
+    when: dict[str, Pattern]
+    unless: dict[str, Pattern] = {}
+    liable: str
+    overrides: list[str] = []
+    note: str = ""
+
+    @field_validator("when", "unless", mode="before")
+    @classmethod
+    def _patterns(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            raise ValueError("a condition is a mapping alias → pattern")
+        return {k: Pattern.parse(p) for k, p in v.items()}
+
+
+class Gap(Strict):
+    """A data gap: a duty the plan assigns that the facts leave with nobody on the day."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    clause: str
+    quote: str = Field(min_length=1)
+    message: Label
+    when: dict[str, Pattern]
+    unless: dict[str, Pattern] = {}
+
+    _patterns = field_validator("when", "unless", mode="before")(Rule._patterns.__func__)
+
+
+class PackInfo(Strict):
+    id: str
+    title: str
+    document: str
+    issued: date
+    description: str = ""
+
+
+class RulePack(Strict):
+    pack: PackInfo
+    clauses: dict[str, str]
+    parameters: dict[str, Param]
+    categories: dict[str, Category]
+    principles: dict[str, Principle]
+    tiers: list[Tier]
+    rules: list[Rule]
+    gaps: list[Gap] = []
+
+    @property
+    def digest(self) -> str:
+        return digest(self.model_dump(mode="json"))
+
+    def param(self, name: str) -> Any:
+        return self.parameters[name].value
+
+    def tier_rank(self, tier: str) -> int:
+        return [t.id for t in self.tiers].index(tier)
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+
+def load_pack(path: str | Path = DEFAULT_PACK) -> RulePack:
+    """Load and validate a rule pack; RulePackError lists every problem with file, rule id and field."""
+    path = Path(path)
+    raw = read_document(path) if path.exists() else None
+    file = str(path)
+    if raw is None:
+        raise RulePackError([Problem(file, "pack", "", "no such rule pack" if not path.exists() else "empty file",
+                                     f"give a rule pack file, e.g. {DEFAULT_PACK.relative_to(RULES_DIR.parent)}")],
+                            what=file)
+    if not isinstance(raw, dict):
+        raise RulePackError([Problem(file, "pack", "", "the top level must be a mapping",
+                                     "see rules/tongchuan-2022.yaml")], what=file)
+    problems: list[Problem] = []
+    items = {}
+    for section in ("rules", "gaps"):
+        good = []
+        for pos, r in enumerate(raw.get(section) or [], 1):
+            label = f"{section} #{pos}" + (f" ({r.get('id')})" if isinstance(r, dict) and r.get("id") else "")
+            try:
+                good.append((Rule if section == "rules" else Gap).model_validate(r))
+            except ValidationError as e:
+                problems += validation_problems(e, Rule if section == "rules" else Gap, file, label)
+        items[section] = good
+    try:
+        pack = RulePack.model_validate({**raw, "rules": [], "gaps": []})
+    except ValidationError as e:
+        problems += validation_problems(e, RulePack, file, "pack")
+        raise RulePackError(problems, what=file) from None
+    pack = pack.model_copy(update=items)
+    problems += check_pack(pack, file)
+    if problems:
+        raise RulePackError(problems, what=file)
+    return pack
+
+
+def check_pack(pack: RulePack, file: str) -> list[Problem]:
+    """Static checks: names resolve, fields exist for their kind, types agree, ids unique."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    tiers = [t.id for t in pack.tiers]
+    rule_ids = [r.id for r in pack.rules]
+    for section, items in (("rules", pack.rules), ("gaps", pack.gaps)):
+        for pos, r in enumerate(items, 1):
+            where = f"{section} #{pos} ({r.id})"
+
+            def bad(fld: str, msg: str, hint: str) -> None:
+                problems.append(Problem(file, where, fld, msg, hint))
+
+            if r.id in seen:
+                bad("id", f"duplicate rule id '{r.id}'", "give each rule and gap its own id")
+            seen.add(r.id)
+            if r.clause not in pack.clauses:
+                bad("clause", f"unknown clause '{r.clause}'{did_you_mean(r.clause, pack.clauses)}",
+                    "cite a clause id listed under 'clauses' (see the plan's CLAUSES.md)")
+            if isinstance(r, Rule):
+                for fld, value, names, noun in (("principle", r.principle, pack.principles, "principle"),
+                                                ("category", r.category, pack.categories, "category"),
+                                                ("tier", r.tier, tiers, "tier")):
+                    if value not in names:
+                        bad(fld, f"unknown {noun} '{value}'{did_you_mean(value, names)}",
+                            f"use one of: {', '.join(names)}")
+                if r.liable not in r.when:
+                    bad("liable", f"'{r.liable}' is not an alias of 'when'{did_you_mean(r.liable, r.when)}",
+                        "name the alias whose 'person' is answerable")
+                elif "person" not in SCHEMA.get(r.when[r.liable].kind, {}):
+                    bad("liable", f"a '{r.when[r.liable].kind}' fact names no person",
+                        "name an alias of kind " + ", ".join(k for k, f in SCHEMA.items() if "person" in f))
+                for o in r.overrides:
+                    if o not in rule_ids:
+                        bad("overrides", f"unknown rule '{o}'{did_you_mean(o, rule_ids)}", "name a rule of this pack")
+            aliases: dict[str, str] = {}
+            for part in ("when", "unless"):
+                for alias, pat in getattr(r, part).items():
+                    if alias in aliases:
+                        bad(f"{part}.{alias}", f"alias '{alias}' is used twice", "give each pattern its own alias")
+                    _check_pattern(pack, f"{part}.{alias}", pat, aliases, bad)
+                    aliases[alias] = pat.kind
+    return problems
+
+
+def _check_pattern(pack: RulePack, at: str, pat: Pattern, aliases: dict[str, str], bad) -> None:
+    if pat.kind not in SCHEMA:
+        bad(f"{at}.kind", f"unknown fact kind '{pat.kind}'{did_you_mean(pat.kind, SCHEMA)}",
+            f"use one of: {', '.join(SCHEMA)}")
+        return
+    fields = SCHEMA[pat.kind]
+    for fld, op, operand in pat.tests:
+        here = f"{at}.{fld}"
+        if fld not in fields:
+            bad(here, f"a '{pat.kind}' fact has no field '{fld}'{did_you_mean(fld, fields)}",
+                f"fields of '{pat.kind}': {', '.join(fields)}")
+            continue
+        want = fields[fld]
+        if isinstance(operand, ParamRef):
+            if operand.param not in pack.parameters:
+                bad(here, f"unknown parameter '{operand.param}'{did_you_mean(operand.param, pack.parameters)}",
+                    "declare it under 'parameters'")
+                continue
+            operand = pack.param(operand.param)
+        elif isinstance(operand, FieldRef):
+            alias, ref_field = operand.ref.split(".")
+            if alias not in aliases:
+                bad(here, f"'{operand.ref}' refers to '{alias}', not an earlier alias{did_you_mean(alias, aliases)}",
+                    "a reference names an alias defined above it in the same rule")
+            elif ref_field not in SCHEMA.get(aliases[alias], {}):
+                bad(here, f"a '{aliases[alias]}' fact has no field '{ref_field}'", "check the field name")
+            elif op in ("in", "not_in"):
+                bad(here, f"'{op}' needs a list, not a reference", "compare a reference with eq/ne/lt/…")
+            continue
+        values = operand if isinstance(operand, list) else [operand]
+        if (op in ("in", "not_in")) != isinstance(operand, list):
+            bad(here, f"'{op}' {'needs' if op in ('in', 'not_in') else 'does not take'} a list",
+                "use in/not_in with a list, other operators with one value")
+        elif any(type(v) is not want for v in values):  # bool is not int here
+            bad(here, f"'{fld}' is {want.__name__}; got {values!r}", f"give a {want.__name__}")
+        elif op in ("lt", "lte", "gt", "gte") and want is bool:
+            bad(here, f"'{op}' does not apply to a yes/no field", "use eq or ne")

@@ -1,0 +1,289 @@
+"""Load fact files (YAML or JSON), validate every record, then every reference.
+
+All problems of a load are collected and raised together as one
+:class:`~engine.errors.FactError`, each naming the file, the record (position
+and id) and the field, with a hint. Nothing here prints or exits.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from engine.errors import FactError, Problem, did_you_mean
+from engine.timeline import overlap
+from facts.model import SECTIONS, FactSet, Record
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Origin:
+    file: str
+    section: str
+    position: int  # 1-based
+    id: str | None
+
+    @property
+    def record(self) -> str:
+        label = f"{self.section} #{self.position}"
+        return f"{label} ({self.id})" if self.id else label
+
+
+def fact_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files named, with directories expanded to their fact files in name order."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.suffix in SUFFIXES and f.is_file()))
+        else:
+            out.append(p)
+    return out
+
+
+def read_document(path: Path) -> Any:
+    """Parse one YAML or JSON file; a syntax error becomes a one-problem FactError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise FactError([Problem(str(path), "file", "", f"cannot be read: {e.strerror or e}",
+                                 "check the path")], what=str(path)) from None
+    try:
+        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f"line {mark.line + 1}: " if mark else (f"line {e.lineno}: " if hasattr(e, "lineno") else "")
+        reason = getattr(e, "problem", None) or getattr(e, "msg", None) or str(e)
+        raise FactError([Problem(str(path), "file", "", f"{line}not valid {path.suffix[1:].upper()}: {reason}",
+                                 "fix the syntax at that line")], what=str(path)) from None
+
+
+def section_counts(path: Path) -> dict[str, int]:
+    """Records per section in one file (for a summary line; the file is assumed valid)."""
+    doc = read_document(path) or {}
+    return {s: len(doc[s]) for s in SECTIONS if isinstance(doc.get(s), list) and doc[s]}
+
+
+def _field_name(loc: tuple) -> str:
+    return ".".join(str(x) for x in loc)
+
+
+def _hint(err: dict, model: type[BaseModel]) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "add this field"
+    if kind == "extra_forbidden":
+        names = [f.alias or n for n, f in model.model_fields.items()]
+        return "remove it, or spell a known field" + did_you_mean(str(err["loc"][-1]), names) + \
+            f"; known fields: {', '.join(names)}"
+    if kind == "enum":
+        return "use one of the values listed"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return "write dates as YYYY-MM-DD and times as YYYY-MM-DDTHH:MM:SS+08:00"
+    if kind == "string_pattern_mismatch":
+        return "ids are one word with no spaces"
+    return "see `wenze schema` for the format"
+
+
+def validation_problems(e: ValidationError, model: type[BaseModel], file: str, record: str) -> list[Problem]:
+    """Turn pydantic's errors into Problems phrased for a person writing the file."""
+    out = []
+    for err in e.errors(include_url=False):
+        msg = err["msg"].removeprefix("Value error, ")
+        out.append(Problem(file, record, _field_name(err["loc"]), msg, _hint(err, model)))
+    return out
+
+
+class _Loader:
+    def __init__(self) -> None:
+        self.records: dict[str, list[tuple[Record, Origin]]] = defaultdict(list)
+        self.problems: list[Problem] = []
+
+    def add_document(self, path: Path, doc: Any) -> None:
+        file = str(path)
+        if doc is None:
+            return
+        if not isinstance(doc, dict):
+            self.problems.append(Problem(file, "file", "", "the top level must be a mapping of sections",
+                                         f"start the file with one of: {', '.join(SECTIONS)}"))
+            return
+        for section, items in doc.items():
+            model = SECTIONS.get(section)
+            if model is None:
+                self.problems.append(Problem(file, f"section '{section}'", "", "unknown section",
+                                             "use one of: " + ", ".join(SECTIONS) + did_you_mean(section, SECTIONS)))
+                continue
+            if not isinstance(items, list):
+                self.problems.append(Problem(file, f"section '{section}'", "", "must be a list of records",
+                                             "write each record as a '- ' list item"))
+                continue
+            for pos, raw in enumerate(items, 1):
+                rid = raw.get("id") if isinstance(raw, dict) else None
+                origin = Origin(file, section, pos, str(rid) if rid is not None else None)
+                if not isinstance(raw, dict):
+                    self.problems.append(Problem(file, origin.record, "", "must be a mapping of fields",
+                                                 "write 'field: value' lines"))
+                    continue
+                try:
+                    self.records[section].append((model.model_validate(raw), origin))
+                except ValidationError as e:
+                    self.problems.extend(validation_problems(e, model, file, origin.record))
+
+    def factset(self) -> FactSet:
+        return FactSet(**{s: [r for r, _ in self.records[s]] for s in SECTIONS})
+
+
+def load_facts(paths: Iterable[str | Path]) -> FactSet:
+    """Load, validate and cross-check the fact files; raise FactError listing every problem."""
+    files = fact_files(paths)
+    if not files:
+        raise FactError([Problem(", ".join(map(str, paths)) or "(none)", "paths", "", "no fact files found",
+                                 f"give YAML or JSON files ({', '.join(SUFFIXES)}) or folders holding them")],
+                        what="the paths given")
+    loader = _Loader()
+    for path in files:
+        try:
+            loader.add_document(path, read_document(path))
+        except FactError as e:
+            loader.problems.extend(e.problems)
+    if not loader.problems:
+        loader.problems.extend(check_references(loader.records))
+    if loader.problems:
+        raise FactError(loader.problems, what=", ".join(map(str, files)) if len(files) < 4 else f"{len(files)} fact files")
+    return loader.factset()
+
+
+def check_references(records: dict[str, list[tuple[Record, Origin]]]) -> list[Problem]:
+    """Every id used is defined, ids are unique, intervals of single-holder posts do not overlap."""
+    problems: list[Problem] = []
+    index: dict[str, dict[str, Record]] = {}
+    for section, items in records.items():
+        seen: dict[str, Origin] = {}
+        for rec, origin in items:
+            rid = getattr(rec, "id", None)
+            if rid is None:
+                continue
+            if rid in seen:
+                first = seen[rid]
+                problems.append(Problem(origin.file, origin.record, "id", f"duplicate id '{rid}'",
+                                        f"it is already used by {first.record} in {first.file}; give each record its own id"))
+            else:
+                seen[rid] = origin
+        index[section] = {getattr(r, "id"): r for r, _ in items if getattr(r, "id", None) is not None}
+
+    def ref(origin: Origin, field: str, value: str | None, section: str, kinds: tuple[str, ...] = ()) -> None:
+        if value is None:
+            return
+        target = index.get(section, {}).get(value)
+        noun = {"people": "person", "sectors": "sector", "units": "unit", "posts": "post",
+                "inspections": "inspection"}[section]
+        if target is None:
+            problems.append(Problem(origin.file, origin.record, field, f"unknown {noun} '{value}'{did_you_mean(value, index.get(section, {}))}",
+                                    f"define it under '{section}' or correct the id"))
+        elif kinds and getattr(target, "kind") not in kinds:
+            problems.append(Problem(origin.file, origin.record, field,
+                                    f"'{value}' is a {getattr(target, 'kind')}, not a {' or '.join(kinds)}",
+                                    f"name a unit of kind {' or '.join(kinds)}"))
+
+    for s, o in records["sectors"]:
+        ref(o, "parent", s.parent, "sectors")
+    problems.extend(_sector_cycles(records["sectors"]))
+    for u, o in records["units"]:
+        ref(o, "parent", u.parent, "units")
+        ref(o, "village", u.village, "units", ("village",))
+        for i, sec in enumerate(u.sectors):
+            ref(o, f"sectors.{i}", sec, "sectors")
+        if u.kind == "enterprise" and not u.sectors:
+            problems.append(Problem(o.file, o.record, "sectors", "an enterprise needs at least one sector",
+                                    "list the sector ids it works in (行业领域)"))
+    for p, o in records["posts"]:
+        ref(o, "unit", p.unit, "units")
+    for t, o in records["tenures"]:
+        ref(o, "person", t.person, "people")
+        ref(o, "post", t.post, "posts")
+    problems.extend(_tenure_overlaps(records["tenures"], index["posts"] if "posts" in index else {}))
+    for a, o in records["assignments"]:
+        ref(o, "post", a.post, "posts")
+        ref(o, "person", a.person, "people")
+        for i, sec in enumerate(a.sectors):
+            ref(o, f"sectors.{i}", sec, "sectors")
+        for i, unit in enumerate(a.units):
+            ref(o, f"units.{i}", unit, "units")
+        ref(o, "village", a.village, "units", ("village",))
+        ref(o, "village_group", a.village_group, "units", ("village_group",))
+    for inc, o in records["incidents"]:
+        ref(o, "site", inc.site, "units")
+        ref(o, "sector", inc.sector, "sectors")
+        ref(o, "village", inc.village, "units", ("village",))
+        ref(o, "village_group", inc.village_group, "units", ("village_group",))
+        site = index.get("units", {}).get(inc.site)
+        if site is not None and inc.sector is None and not site.sectors:
+            problems.append(Problem(o.file, o.record, "sector", f"no sector given and site '{inc.site}' has none",
+                                    "give the incident a 'sector'"))
+        if site is not None and inc.village is None and _village_of(site, index.get("units", {})) is None:
+            problems.append(Problem(o.file, o.record, "village", f"no village given and site '{inc.site}' is in none",
+                                    "give the incident a 'village'"))
+        for i, pid in enumerate(inc.involved):
+            ref(o, f"involved.{i}", pid, "people")
+        for i, rep in enumerate(inc.reports):
+            ref(o, f"reports.{i}.by", rep.by, "people")
+    for ins, o in records["inspections"]:
+        ref(o, "site", ins.site, "units")
+        for i, pid in enumerate(ins.inspectors):
+            ref(o, f"inspectors.{i}", pid, "people")
+    for sig, o in records["signatures"]:
+        ref(o, "person", sig.person, "people")
+        ref(o, "site", sig.site, "units")
+        ref(o, "inspection", sig.inspection, "inspections")
+    return problems
+
+
+def _village_of(unit: Record, units: dict[str, Record]) -> str | None:
+    """The village a unit lies in: its own ``village``, itself, or the nearest village ancestor."""
+    seen = set()
+    while unit is not None and unit.id not in seen:
+        seen.add(unit.id)
+        if unit.kind == "village":
+            return unit.id
+        if unit.village:
+            return unit.village
+        unit = units.get(unit.parent) if unit.parent else None
+    return None
+
+
+def _sector_cycles(items: list[tuple[Record, Origin]]) -> list[Problem]:
+    parent = {s.id: s.parent for s, _ in items}
+    out = []
+    for s, o in items:
+        seen, cur = set(), s.id
+        while cur is not None and cur not in seen:
+            seen.add(cur)
+            cur = parent.get(cur)
+        if cur == s.id:
+            out.append(Problem(o.file, o.record, "parent", f"sector '{s.id}' is its own ancestor",
+                               "sectors form a tree: remove the loop"))
+    return out
+
+
+def _tenure_overlaps(items: list[tuple[Record, Origin]], posts: dict[str, Record]) -> list[Problem]:
+    by_post: dict[str, list[tuple[Record, Origin]]] = defaultdict(list)
+    for t, o in items:
+        by_post[t.post].append((t, o))
+    out = []
+    for post_id, ts in by_post.items():
+        post = posts.get(post_id)
+        if post is None or post.shared:
+            continue
+        ts.sort(key=lambda x: x[0].valid_from)
+        for (a, _), (b, ob) in zip(ts, ts[1:]):
+            if overlap(a.valid_from, a.valid_to, b.valid_from, b.valid_to):
+                out.append(Problem(ob.file, ob.record, "from",
+                                   f"post '{post_id}' is already held by '{a.person}' from {a.valid_from}"
+                                   f"{' to ' + str(a.valid_to) if a.valid_to else ' with no end'}",
+                                   f"end the earlier tenure on {b.valid_from} (its 'to'), or mark the post 'shared: true'"))
+    return out
