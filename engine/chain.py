@@ -107,6 +107,17 @@ def context_digest(ctx: IncidentContext) -> str:
                    "facts": [f.as_json() for f in ctx.facts]})
 
 
+def link_tier(pack: RulePack, findings: list[Finding]) -> str:
+    """The highest band of the person's post-bound findings; act bands only when there is nothing else.
+
+    An enterprise principal who also signed a permit stays in the enterprise band:
+    a band says where a person sits in the organisation, an act does not move them.
+    """
+    by_act = {t.id for t in pack.tiers if t.by_act}
+    placed = [f.tier for f in findings if f.tier not in by_act] or [f.tier for f in findings]
+    return max(placed, key=pack.tier_rank)
+
+
 def build_chain(pack: RulePack, graph: OrgGraph, ctx: IncidentContext, matches: list[Match]) -> Chain:
     facts = ctx.by_key()
     per_person: dict[str, list[Finding]] = {}
@@ -128,7 +139,7 @@ def build_chain(pack: RulePack, graph: OrgGraph, ctx: IncidentContext, matches: 
     for person, found in per_person.items():
         overridden = {o for f in found for o in pack.rule(f.rule).overrides}
         kept = sorted((f for f in found if f.rule not in overridden), key=lambda f: (f.rule, f.facts))
-        tier = max((f.tier for f in kept), key=pack.tier_rank)
+        tier = link_tier(pack, kept)
         posts = tuple({"post": h.post.id, "title": h.post.title, "unit": h.post.unit, "acting": h.tenure.acting}
                       for h in graph.posts_held(person, ctx.day))
         links.append(Link(person, graph.people[person].name, posts, tier, tuple(kept)))

@@ -51,6 +51,7 @@ class Principle(Label):
 
 class Tier(Label):
     id: str
+    by_act: bool = False  # a band reached by what someone did, not by the post they hold
 
 
 class ParamRef(Strict):
