@@ -87,6 +87,8 @@ def _hint(err: dict, model: type[BaseModel]) -> str:
         return "write dates as YYYY-MM-DD and times as YYYY-MM-DDTHH:MM:SS+08:00"
     if kind == "string_pattern_mismatch":
         return "ids are one word with no spaces"
+    if kind == "value_error":
+        return ""  # our own validators say how to fix it in the message
     return "see `wenze schema` for the format"
 
 
@@ -99,10 +101,20 @@ def validation_problems(e: ValidationError, model: type[BaseModel], file: str, r
     return out
 
 
+def _label_id(section: str, raw: Any) -> str | None:
+    """How a record is named in messages: its id, or person @ post for a tenure without one."""
+    if not isinstance(raw, dict):
+        return None
+    if raw.get("id") is None and section == "tenures" and raw.get("person") and raw.get("post"):
+        return f"{raw['person']} @ {raw['post']}"
+    return raw.get("id")
+
+
 class _Loader:
     def __init__(self) -> None:
         self.records: dict[str, list[tuple[Record, Origin]]] = defaultdict(list)
         self.problems: list[Problem] = []
+        self.unparsed_ids: dict[str, set[str]] = defaultdict(set)  # records that failed: known, not re-reported
 
     def add_document(self, path: Path, doc: Any) -> None:
         file = str(path)
@@ -123,7 +135,7 @@ class _Loader:
                                              "write each record as a '- ' list item"))
                 continue
             for pos, raw in enumerate(items, 1):
-                rid = raw.get("id") if isinstance(raw, dict) else None
+                rid = _label_id(section, raw)
                 origin = Origin(file, section, pos, str(rid) if rid is not None else None)
                 if not isinstance(raw, dict):
                     self.problems.append(Problem(file, origin.record, "", "must be a mapping of fields",
@@ -133,6 +145,8 @@ class _Loader:
                     self.records[section].append((model.model_validate(raw), origin))
                 except ValidationError as e:
                     self.problems.extend(validation_problems(e, model, file, origin.record))
+                    if origin.id:
+                        self.unparsed_ids[section].add(origin.id)
 
     def factset(self) -> FactSet:
         return FactSet(**{s: [r for r, _ in self.records[s]] for s in SECTIONS})
@@ -151,15 +165,20 @@ def load_facts(paths: Iterable[str | Path]) -> FactSet:
             loader.add_document(path, read_document(path))
         except FactError as e:
             loader.problems.extend(e.problems)
-    if not loader.problems:
-        loader.problems.extend(check_references(loader.records))
+    loader.problems.extend(check_references(loader.records, loader.unparsed_ids))
     if loader.problems:
         raise FactError(loader.problems, what=", ".join(map(str, files)) if len(files) < 4 else f"{len(files)} fact files")
     return loader.factset()
 
 
-def check_references(records: dict[str, list[tuple[Record, Origin]]]) -> list[Problem]:
-    """Every id used is defined, ids are unique, intervals of single-holder posts do not overlap."""
+def check_references(records: dict[str, list[tuple[Record, Origin]]],
+                     unparsed: dict[str, set[str]] | None = None) -> list[Problem]:
+    """Every id used is defined, ids are unique, intervals of single-holder posts do not overlap.
+
+    ``unparsed`` holds the ids of records that failed validation: they count as
+    defined, so one bad record is reported once, not again at every use.
+    """
+    unparsed = unparsed or {}
     problems: list[Problem] = []
     index: dict[str, dict[str, Record]] = {}
     for section, items in records.items():
@@ -180,6 +199,8 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]]) -> list[Pr
         if value is None:
             return
         target = index.get(section, {}).get(value)
+        if target is None and value in unparsed.get(section, ()):
+            return
         noun = {"people": "person", "sectors": "sector", "units": "unit", "posts": "post",
                 "inspections": "inspection"}[section]
         if target is None:

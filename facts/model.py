@@ -11,7 +11,7 @@ from datetime import date
 from enum import Enum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^\s]+$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -27,14 +27,14 @@ class Dated(Record):
     valid_from: date = Field(alias="from")
     valid_to: date | None = Field(default=None, alias="to")
 
-    @model_validator(mode="after")
-    def _to_after_from(self):
-        if self.valid_to is not None and self.valid_to <= self.valid_from:
-            raise ValueError(
-                f"'to' ({self.valid_to}) must be after 'from' ({self.valid_from}); "
-                "intervals are half-open [from, to)"
-            )
-        return self
+    @field_validator("valid_to")
+    @classmethod
+    def _to_after_from(cls, v: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("valid_from")
+        if v is not None and start is not None and v <= start:
+            raise ValueError(f"'to' ({v}) must be after 'from' ({start}): intervals are half-open [from, to), "
+                             "so 'to' is the first day no longer in force")
+        return v
 
 
 class UnitKind(str, Enum):
@@ -102,11 +102,12 @@ class Unit(Record):
     village: Id | None = None
     sectors: list[Id] = []
 
-    @model_validator(mode="after")
-    def _enterprise_fields(self):
-        if self.kind != UnitKind.enterprise.value and (self.village or self.sectors):
-            raise ValueError("only an enterprise has 'village' and 'sectors'")
-        return self
+    @field_validator("village", "sectors")
+    @classmethod
+    def _enterprise_only(cls, v, info: ValidationInfo):
+        if v and info.data.get("kind") not in (None, UnitKind.enterprise.value):
+            raise ValueError(f"only an enterprise has '{info.field_name}'; remove it from this {info.data['kind']}")
+        return v
 
 
 class Person(Record):
@@ -139,25 +140,35 @@ class Assignment(Dated):
     id: Id
     kind: AssignmentKind
     post: Id | None = None
-    person: Id | None = None
+    person: Id | None = Field(default=None, validate_default=True)
     sectors: list[Id] = []
-    units: list[Id] = []
-    village: Id | None = None
-    village_group: Id | None = None
+    units: list[Id] = Field(default=[], validate_default=True)
+    village: Id | None = Field(default=None, validate_default=True)
+    village_group: Id | None = Field(default=None, validate_default=True)
     source: str = ""
 
-    @model_validator(mode="after")
-    def _shape(self):
-        if (self.post is None) == (self.person is None):
-            raise ValueError("give exactly one of 'post' (passes to the holder, §6.3) or 'person' (personal)")
-        kind = self.kind
-        if kind == "in_charge" and not (self.sectors or self.units):
+    @field_validator("person")
+    @classmethod
+    def _one_bearer(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if "post" in info.data and (info.data["post"] is None) == (v is None):
+            raise ValueError("give exactly one of 'post' (the duty passes to whoever holds it, §6.3) "
+                             "or 'person' (a personal assignment)")
+        return v
+
+    @field_validator("units")
+    @classmethod
+    def _in_charge_target(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        if info.data.get("kind") == "in_charge" and not v and not info.data.get("sectors"):
             raise ValueError("an in_charge (分管) assignment needs 'sectors' or 'units'")
-        if kind in ("stationed", "village_liaison") and not self.village:
-            raise ValueError(f"a {kind} assignment needs 'village'")
-        if kind == "group_liaison" and not self.village_group:
-            raise ValueError("a group_liaison (包社) assignment needs 'village_group'")
-        return self
+        return v
+
+    @field_validator("village", "village_group")
+    @classmethod
+    def _liaison_target(cls, v: str | None, info: ValidationInfo) -> str | None:
+        needs = {"village": ("stationed", "village_liaison"), "village_group": ("group_liaison",)}[info.field_name]
+        if v is None and info.data.get("kind") in needs:
+            raise ValueError(f"a {info.data['kind']} assignment needs '{info.field_name}'")
+        return v
 
     @property
     def holder_ref(self) -> str:
