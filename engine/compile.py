@@ -4,7 +4,10 @@
   id, resolved by name on the engine's own Host; a sink rule marks every fact
   handled (durable raises on a fact no rule matches); rules with ``unless``
   are gated on a phase fact asserted after all others, because durable checks
-  a negation only once, when the activation is created.
+  a negation only once, when the activation is created; and a closing rule
+  fires on that phase fact in every session, because durable's
+  ``delete_state`` crashes the process (SIGSEGV) on a session where no
+  action ever ran (found here; not in the upstream tracker).
 - :class:`Matcher`: the same conditions as plain Python, the oracle the
   durable backend is tested against and the fast path for large batches.
 """
@@ -18,6 +21,8 @@ from engine.rulepack import FieldRef, Gap, ParamRef, Pattern, Rule, RulePack
 
 PHASE = "__phase__"
 SINK = "__sink__"
+CLOSE = "__close__"
+ENGINE_RULES = (SINK, CLOSE)
 _DURABLE_OP = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 _PY_OP = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": operator.le,
           "gt": operator.gt, "gte": operator.ge,
@@ -63,6 +68,7 @@ def to_durable(pack: RulePack) -> dict:
         all_ += [{f"{a}$not": _durable_pattern(pack, p)} for a, p in item.unless.items()]
         body[item.id] = {"all": all_, "run": item.id}
     body[SINK] = {"all": [{"f": {"$ex": {"t": 1}}}, {"n": {"t": "__never__"}}], "run": SINK}
+    body[CLOSE] = {"all": [{"p": {"$and": [{"t": PHASE}, {"n": 2}]}}], "run": CLOSE}
     return body
 
 

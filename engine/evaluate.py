@@ -6,6 +6,8 @@ ruleset per pack digest, and one short-lived session per incident whose state
 is deleted afterwards (a ruleset holds at most 1,024 live sessions). Fact ids
 inside a session are ``f0, f1, …``: durable keys facts by a 32-bit FNV-1 hash
 of the id, and these ids are checked collision-free up to :data:`MAX_FACTS`.
+Two crashes found here are avoided: ``assert_facts([])`` and ``delete_state``
+on a session where no action ran both kill the process (see engine.compile).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from typing import Callable, Protocol
 
 from durable import engine as durable_engine
 
-from engine.compile import PHASE, SINK, Match, Matcher, clauses_of, to_durable
+from engine.compile import ENGINE_RULES, PHASE, Match, Matcher, clauses_of, to_durable
 from engine.context import Fact
 from engine.errors import EngineError
 from engine.rulepack import RulePack
@@ -102,8 +104,9 @@ class DurableBackend:
         local = {f"f{i}": f.key for i, f in enumerate(facts)}
         self._fired = []
         try:
-            self._host.assert_facts(rs, [{"sid": sid, "id": fid, "t": f.kind, **f.fields}
-                                         for fid, f in zip(local, facts)])
+            if facts:  # assert_facts with an empty list crashes durable (SIGSEGV)
+                self._host.assert_facts(rs, [{"sid": sid, "id": fid, "t": f.kind, **f.fields}
+                                             for fid, f in zip(local, facts)])
             # Negated rules wait for this: their activation is created only now, with every fact present.
             self._host.assert_fact(rs, {"sid": sid, "id": PHASE, "t": PHASE, "n": 2})
             state = self._host.get_state(rs, sid)
@@ -119,7 +122,7 @@ class DurableBackend:
             self._host.delete_state(rs, sid)
         aliases = self._aliases[rs]
         out = [Match(rule, tuple((a, local[bound[a]]) for a in aliases[rule]))
-               for rule, bound in fired if rule != SINK]
+               for rule, bound in fired if rule not in ENGINE_RULES]
         return sorted(set(out), key=lambda m: (m.rule, m.bindings))
 
 

@@ -83,7 +83,7 @@ def _hint(err: dict, model: type[BaseModel]) -> str:
             f"; known fields: {', '.join(names)}"
     if kind == "enum":
         return "use one of the values listed"
-    if kind.startswith("date") or kind.startswith("datetime"):
+    if kind.startswith(("date", "timezone")):
         return "write dates as YYYY-MM-DD and times as YYYY-MM-DDTHH:MM:SS+08:00"
     if kind == "string_pattern_mismatch":
         return "ids are one word with no spaces"

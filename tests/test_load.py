@@ -1,0 +1,162 @@
+"""Every validation error of the fact format, with its exact message."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from engine.errors import FactError
+from facts.load import load_facts
+from tests.conftest import BASE_TOWN, EXAMPLE, ROOT
+
+BASE = yaml.safe_load(BASE_TOWN.read_text(encoding="utf-8"))
+
+
+def problems(tmp_path, extra: dict, name: str = "case.yaml") -> list[str]:
+    """Load the test town plus one extra file; return the problems, as printed, found in the extra file."""
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(extra, allow_unicode=True) if name.endswith(".yaml") else json.dumps(extra),
+                    encoding="utf-8")
+    with pytest.raises(FactError) as e:
+        load_facts([BASE_TOWN, path])
+    return [str(p).replace(str(path), name).replace(str(ROOT) + "/", "") for p in e.value.problems]
+
+
+INC = {"id": "x1", "occurred_at": "2022-08-01T10:00:00+08:00", "site": "pit"}
+
+CASES = {
+    "a missing field": (
+        {"people": [{"id": "zz"}]},
+        ["case.yaml: people #1 (zz): field 'name': Field required\n  hint: add this field"]),
+    "a misspelt field": (
+        {"people": [{"id": "zz", "name": "某", "nmae": "x"}]},
+        ["case.yaml: people #1 (zz): field 'nmae': Extra inputs are not permitted\n"
+         "  hint: remove it, or spell a known field (did you mean 'name'?); known fields: id, name"]),
+    "an unknown role": (
+        {"posts": [{"id": "pz", "unit": "gov", "title": "镇长", "role": "mayr"}]},
+        ["case.yaml: posts #1 (pz): field 'role': Input should be 'party_secretary', 'mayor', "
+         "'deputy_party_secretary', 'deputy_mayor', 'congress_chair', 'committee_member', 'office_head', "
+         "'enforcement_officer', 'cadre', 'village_party_secretary', 'village_director', 'enterprise_principal', "
+         "'safety_manager' or 'employee'\n  hint: use one of the values listed"]),
+    "'to' before 'from'": (
+        {"tenures": [{"person": "sec", "post": "p_dep2", "from": "2022-01-01", "to": "2021-01-01"}]},
+        ["case.yaml: tenures #1 (sec @ p_dep2): field 'to': 'to' (2021-01-01) must be after 'from' (2022-01-01): "
+         "intervals are half-open [from, to), so 'to' is the first day no longer in force"]),
+    "a bad date": (
+        {"inspections": [{"id": "iz", "date": "2022-13-01", "site": "pit", "inspectors": ["insp"],
+                          "outcome": "passed"}]},
+        ["case.yaml: inspections #1 (iz): field 'date': Input should be a valid date or datetime, month value is "
+         "outside expected range of 1-12\n  hint: write dates as YYYY-MM-DD and times as YYYY-MM-DDTHH:MM:SS+08:00"]),
+    "a time without a zone": (
+        {"incidents": [{**INC, "occurred_at": "2022-08-01T10:00:00"}]},
+        ["case.yaml: incidents #1 (x1): field 'occurred_at': Input should have timezone info\n"
+         "  hint: write dates as YYYY-MM-DD and times as YYYY-MM-DDTHH:MM:SS+08:00"]),
+    "an id with a space": (
+        {"people": [{"id": "li si", "name": "李四"}]},
+        ["case.yaml: people #1 (li si): field 'id': String should match pattern '^[^\\s]+$'\n"
+         "  hint: ids are one word with no spaces"]),
+    "an assignment with both post and person": (
+        {"assignments": [{"id": "az", "kind": "stationed", "post": "p_dep1", "person": "cadre", "village": "east",
+                          "from": "2022-01-01"}]},
+        ["case.yaml: assignments #1 (az): field 'person': give exactly one of 'post' (the duty passes to whoever "
+         "holds it, §6.3) or 'person' (a personal assignment)"]),
+    "an in_charge assignment with no target": (
+        {"assignments": [{"id": "az", "kind": "in_charge", "post": "p_dep1", "from": "2022-01-01"}]},
+        ["case.yaml: assignments #1 (az): field 'units': an in_charge (分管) assignment needs 'sectors' or 'units'"]),
+    "a stationing with no village": (
+        {"assignments": [{"id": "az", "kind": "stationed", "person": "cadre", "from": "2022-01-01"}]},
+        ["case.yaml: assignments #1 (az): field 'village': a stationed assignment needs 'village'"]),
+    "a village given sectors": (
+        {"units": [{"id": "north", "name": "北村", "kind": "village", "parent": "town", "sectors": ["quarry"]}]},
+        ["case.yaml: units #1 (north): field 'sectors': only an enterprise has 'sectors'; remove it from this village"]),
+    "a duplicate id": (
+        {"people": [{"id": "sec", "name": "重名"}]},
+        ["case.yaml: people #1 (sec): field 'id': duplicate id 'sec'\n"
+         "  hint: it is already used by people #1 (sec) in tests/cases/_base/town.yaml; give each record its own id"]),
+    "an unknown unit, with a suggestion": (
+        {"posts": [{"id": "pz", "unit": "gvo", "title": "副镇长", "role": "deputy_mayor"}]},
+        ["case.yaml: posts #1 (pz): field 'unit': unknown unit 'gvo' (did you mean 'gov'?)\n"
+         "  hint: define it under 'units' or correct the id"]),
+    "a stationing in something that is not a village": (
+        {"assignments": [{"id": "az", "kind": "stationed", "person": "cadre", "village": "pit", "from": "2022-01-01"}]},
+        ["case.yaml: assignments #1 (az): field 'village': 'pit' is a enterprise, not a village\n"
+         "  hint: name a unit of kind village"]),
+    "overlapping tenures of a single-holder post": (
+        {"tenures": [{"person": "dep2", "post": "p_mayor", "from": "2021-06-01"}]},
+        ["case.yaml: tenures #1 (dep2 @ p_mayor): field 'from': post 'p_mayor' is already held by 'mayor' from "
+         "2020-01-01 with no end\n  hint: end the earlier tenure on 2021-06-01 (its 'to'), or mark the post "
+         "'shared: true'"]),
+    "an incident at an unknown site": (
+        {"incidents": [{**INC, "site": "pitt"}]},
+        ["case.yaml: incidents #1 (x1): field 'site': unknown unit 'pitt' (did you mean 'pit'?)\n"
+         "  hint: define it under 'units' or correct the id"]),
+    "an unknown person involved": (
+        {"incidents": [{**INC, "involved": ["wroker"]}]},
+        ["case.yaml: incidents #1 (x1): field 'involved.0': unknown person 'wroker' (did you mean 'worker'?)\n"
+         "  hint: define it under 'people' or correct the id"]),
+    "an unknown inspector": (
+        {"inspections": [{"id": "iz", "date": "2022-01-01", "site": "pit", "inspectors": ["nobody"],
+                          "outcome": "passed"}]},
+        ["case.yaml: inspections #1 (iz): field 'inspectors.0': unknown person 'nobody'\n"
+         "  hint: define it under 'people' or correct the id"]),
+    "a signature on an unknown inspection": (
+        {"signatures": [{"id": "sz", "person": "insp", "date": "2022-01-01", "site": "pit",
+                         "document": "inspection_record", "inspection": "i404"}]},
+        ["case.yaml: signatures #1 (sz): field 'inspection': unknown inspection 'i404'\n"
+         "  hint: define it under 'inspections' or correct the id"]),
+    "an unknown document kind": (
+        {"signatures": [{"id": "sz", "person": "insp", "date": "2022-01-01", "site": "pit", "document": "memo"}]},
+        ["case.yaml: signatures #1 (sz): field 'document': Input should be 'inspection_record', 'acceptance', "
+         "'rectification_acceptance', 'permit', 'responsibility_letter' or 'approval'\n"
+         "  hint: use one of the values listed"]),
+    "an unknown section": (
+        {"peple": []},
+        ["case.yaml: section 'peple': unknown section\n  hint: use one of: sectors, units, people, posts, tenures, "
+         "assignments, incidents, inspections, signatures (did you mean 'people'?)"]),
+    "a sector loop": (
+        {"sectors": [{"id": "s1", "name": "甲", "parent": "s2"}, {"id": "s2", "name": "乙", "parent": "s1"}]},
+        ["case.yaml: sectors #1 (s1): field 'parent': sector 's1' is its own ancestor\n"
+         "  hint: sectors form a tree: remove the loop",
+         "case.yaml: sectors #2 (s2): field 'parent': sector 's2' is its own ancestor\n"
+         "  hint: sectors form a tree: remove the loop"]),
+}
+
+
+@pytest.mark.parametrize("extra,expected", CASES.values(), ids=CASES.keys())
+def test_each_validation_error_has_its_exact_message(tmp_path, extra, expected):
+    assert problems(tmp_path, extra) == expected
+
+
+def test_all_problems_of_a_file_are_reported_at_once_without_cascades(tmp_path):
+    """A record that fails is reported once; its id still counts as defined, so its uses are not errors too."""
+    extra = {"people": [{"id": "zz"}, {"id": "yy", "name": "乙", "x": 1}],
+             "tenures": [{"person": "zz", "post": "p_dep2", "from": "2022-01-01", "to": "2021-01-01"}]}
+    found = problems(tmp_path, extra)
+    assert [p.split(":")[1].strip() for p in found] == ["people #1 (zz)", "people #2 (yy)", "tenures #1 (zz @ p_dep2)"]
+
+
+def test_json_files_are_accepted_like_yaml(tmp_path):
+    path = tmp_path / "extra.json"
+    path.write_text(json.dumps({"people": [{"id": "zz", "name": "某"}]}), encoding="utf-8")
+    assert load_facts([BASE_TOWN, path]).people[-1].name == "某"
+
+
+def test_a_syntax_error_names_the_line(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("people:\n  - {id: a, name: 甲\n", encoding="utf-8")
+    with pytest.raises(FactError) as e:
+        load_facts([path])
+    assert str(e.value.problems[0]).replace(str(path), "broken.yaml") == (
+        "broken.yaml: file: line 3: not valid YAML: expected ',' or '}', but got '<stream end>'\n"
+        "  hint: fix the syntax at that line")
+
+
+def test_a_folder_is_read_in_name_order():
+    facts = load_facts([EXAMPLE])
+    assert len(facts.incidents) >= 6 and facts.people
+
+
+def test_no_files_is_an_error(tmp_path):
+    with pytest.raises(FactError, match="no fact files found"):
+        load_facts([tmp_path])
