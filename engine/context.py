@@ -25,7 +25,8 @@ from facts.model import Incident
 #: The context-fact schema: kind → field → type. Rule packs are checked against it.
 SCHEMA: dict[str, dict[str, type]] = {
     "incident": {"incident": str, "date": str, "grade": str, "grade_rank": int, "sector": str,
-                 "village": str, "village_group": str, "site": str, "deaths": int,
+                 "sector_name": str, "village": str, "village_name": str, "village_group": str, "site": str,
+                 "site_name": str, "deaths": int,
                  "serious_injuries": int, "direct_loss_yuan": int},
     "holds": {"person": str, "post": str, "title": str, "role": str, "unit": str, "scope": str,
               "safety_lead": bool, "acting": bool, "tenure": str},
@@ -105,8 +106,9 @@ def build_context(graph: OrgGraph, incident: Incident) -> IncidentContext:
     grade = classify(incident.deaths, incident.serious_injuries, incident.direct_loss_yuan)
     facts: list[Fact] = [Fact("incident", f"incident:{incident.id}", {
         "incident": incident.id, "date": day.isoformat(), "grade": grade.id, "grade_rank": grade.rank,
-        "sector": sector, "village": village or "", "village_group": incident.village_group or "",
-        "site": site.id, "deaths": incident.deaths, "serious_injuries": incident.serious_injuries,
+        "sector": sector, "sector_name": graph.sectors[sector].name, "village": village or "",
+        "village_name": graph.units[village].name if village else "", "village_group": incident.village_group or "",
+        "site": site.id, "site_name": site.name, "deaths": incident.deaths, "serious_injuries": incident.serious_injuries,
         "direct_loss_yuan": incident.direct_loss_yuan}, (incident.id,))]
 
     # Posts: the town's leadership, the village's, the site's (only the roles the plan names).
@@ -117,19 +119,29 @@ def build_context(graph: OrgGraph, incident: Incident) -> IncidentContext:
         facts += _holds_facts(graph, village, "village", day, ("village_party_secretary", "village_director"))
     facts += _holds_facts(graph, site.id, "site", day, ("enterprise_principal", "safety_manager"))
 
-    # 分管: the sector and its ancestors; the site, its village and its ancestors as units.
+    # 分管: the sector and its ancestors; the site, its village and their ancestors as units.
+    here = list(dict.fromkeys(graph.unit_path(site.id) + (graph.unit_path(village) if village else [])))
     targets = [("sector", s, d) for d, s in enumerate(graph.sector_path(sector))]
-    targets += [("unit", u, d) for d, u in enumerate(graph.unit_path(site.id))]
+    targets += [("unit", u, d) for d, u in enumerate(here)]
+    # A sector assignment is territorial: a town's deputy in charge of 非煤矿山 answers for
+    # the quarries of that town, not of the next town in the same district.
+
+    def covers(kind: str, a) -> bool:
+        return kind == "unit" or graph.territory(a) in here or graph.territory(a) is None
+
     for kind, target, distance in targets:
         n = node(kind, target)
         for duty in graph.bearers(n, ("in_charge",), day):
             a = duty.assignment
+            if not covers(kind, a):
+                continue
             facts.append(Fact("in_charge", f"in_charge:{duty.person}:{a.id}:{target}", {
                 "person": duty.person, "post": a.post or "", "assignment": a.id, "target_kind": kind,
                 "target": target, "distance": distance, "via": "post" if a.post else "person"},
                 (a.id,) + ((duty.tenure.key,) if duty.tenure else ())))
         for a in graph.vacant_duties(n, ("in_charge",), day):
-            facts.append(_vacancy(graph.posts[a.post], "in_charge", a.id))
+            if covers(kind, a):
+                facts.append(_vacancy(graph.posts[a.post], "in_charge", a.id))
 
     # 驻村 / 包村 / 包社
     for target in filter(None, (village, incident.village_group)):

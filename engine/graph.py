@@ -149,6 +149,12 @@ class OrgGraph:
                 out.append(Duty(a.person, a, None))
         return sorted(out, key=lambda d: (d.assignment.id, d.person))
 
+    def territory(self, a: Assignment) -> str | None:
+        """The unit a sector assignment covers: ``within``, else the town of its post; None = everywhere."""
+        if a.within:
+            return a.within
+        return self.town_of(self.posts[a.post].unit) if a.post else None
+
     def vacant_duties(self, target: str, rels: tuple[str, ...], day: date) -> list[Assignment]:
         """Post-bound assignments onto the node whose post nobody holds on the day."""
         return sorted((self.assignments[k] for _, k, _ in self._edges_in(target, rels, day)

@@ -237,6 +237,7 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
             ref(o, f"units.{i}", unit, "units")
         ref(o, "village", a.village, "units", ("village",))
         ref(o, "village_group", a.village_group, "units", ("village_group",))
+        ref(o, "within", a.within, "units")
     for inc, o in records["incidents"]:
         ref(o, "site", inc.site, "units")
         ref(o, "sector", inc.sector, "sectors")

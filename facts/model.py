@@ -145,6 +145,8 @@ class Assignment(Dated):
     units: list[Id] = Field(default=[], validate_default=True)
     village: Id | None = Field(default=None, validate_default=True)
     village_group: Id | None = Field(default=None, validate_default=True)
+    within: Id | None = Field(default=None, description=(
+        "the territory (a unit) a sector assignment covers; default: the town of the post's unit"))
     source: str = ""
 
     @field_validator("person")
