@@ -72,6 +72,22 @@ def to_durable(pack: RulePack) -> dict:
     return body
 
 
+def resolved_operand(pack: RulePack, operand: Any, bound: Mapping[str, Mapping[str, Any]]) -> Any:
+    """A test's operand as compared: a parameter's value, an earlier alias's field, or the literal."""
+    operand = _resolve(pack, operand)
+    if isinstance(operand, FieldRef):
+        alias, ref_field = operand.ref.split(".")
+        return bound[alias][ref_field]
+    return operand
+
+
+def passes(op: str, value: Any, operand: Any) -> bool:
+    """One field test, as the oracle and the explanations apply it (no ordering across types)."""
+    if op in ("lt", "lte", "gt", "gte") and type(value) is not type(operand):
+        return False
+    return _PY_OP[op](value, operand)
+
+
 @dataclass(frozen=True)
 class Match:
     """A rule (or gap) that fired, and the context fact bound to each alias."""
@@ -87,17 +103,8 @@ class Matcher:
         self.pack = pack
 
     def _ok(self, fields: Mapping[str, Any], pat: Pattern, bound: Mapping[str, Mapping[str, Any]]) -> bool:
-        for fld, op, operand in pat.tests:
-            operand = _resolve(self.pack, operand)
-            if isinstance(operand, FieldRef):
-                alias, ref_field = operand.ref.split(".")
-                operand = bound[alias][ref_field]
-            value = fields.get(fld)
-            if op in ("lt", "lte", "gt", "gte") and type(value) is not type(operand):
-                return False
-            if not _PY_OP[op](value, operand):
-                return False
-        return True
+        return all(passes(op, fields.get(fld), resolved_operand(self.pack, operand, bound))
+                   for fld, op, operand in pat.tests)
 
     def _joins(self, facts: list, patterns: list[tuple[str, Pattern]], bound: dict) -> Iterator[dict]:
         if not patterns:
