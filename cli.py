@@ -25,7 +25,28 @@ def _console() -> Console:
     return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class WenzeGroup(click.Group):
+    """Maps errors to exit codes: a user's mistake exits 2 with its message; a bug exits 1, no traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except InputError as e:
+            click.echo(f"error: {e}", err=True)
+            ctx.exit(2)
+        except WenzeError as e:
+            click.echo(f"internal error: {e}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as e:  # a bug in wenze, not the user's input
+            if os.environ.get("WENZE_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(e).__name__}: {e} (set WENZE_DEBUG=1 for the traceback)", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=WenzeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="wenze")
 def cli() -> None:
     """wenze (问责): derive who is answerable for a work-safety incident, with the evidence.
@@ -105,26 +126,8 @@ def trace(paths, incidents, rules, fmt, backend, lang) -> None:
 
 
 def main() -> None:
-    """Entry point: a user's mistake exits 2 with its message; a bug exits 1."""
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
-    except click.ClickException as e:
-        e.show()
-        sys.exit(e.exit_code)
-    except InputError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(2)
-    except WenzeError as e:
-        click.echo(f"internal error: {e}", err=True)
-        sys.exit(1)
-    except Exception as e:  # a bug in wenze, not the user's input
-        if os.environ.get("WENZE_DEBUG"):
-            raise
-        click.echo(f"internal error: {type(e).__name__}: {e} (set WENZE_DEBUG=1 for the traceback)", err=True)
-        sys.exit(1)
+    """Console entry point (``wenze``)."""
+    cli()
 
 
 if __name__ == "__main__":

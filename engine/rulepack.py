@@ -81,6 +81,8 @@ class Pattern(Strict):
                 continue
             if isinstance(test, dict) and len(test) == 1 and next(iter(test)) in OPERATORS:
                 op, operand = next(iter(test.items()))
+            elif isinstance(test, dict) and len(test) == 1 and next(iter(test)) in ("param", "ref"):
+                op, operand = "eq", test
             elif isinstance(test, dict):
                 raise ValueError(f"field '{fld}': a test is a value or one of {{{', '.join(OPERATORS)}}}: value"
                                  + did_you_mean(next(iter(test), ""), OPERATORS))
@@ -221,7 +223,9 @@ def check_pack(pack: RulePack, file: str) -> list[Problem]:
                     if value not in names:
                         bad(fld, f"unknown {noun} '{value}'{did_you_mean(value, names)}",
                             f"use one of: {', '.join(names)}")
-                if r.liable not in r.when:
+                if r.liable in r.when and r.when[r.liable].kind not in SCHEMA:
+                    pass  # reported once, as an unknown kind
+                elif r.liable not in r.when:
                     bad("liable", f"'{r.liable}' is not an alias of 'when'{did_you_mean(r.liable, r.when)}",
                         "name the alias whose 'person' is answerable")
                 elif "person" not in SCHEMA.get(r.when[r.liable].kind, {}):

@@ -1,0 +1,94 @@
+"""Loading a rule pack checks it against the context-fact schema; each error names file, rule and field."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from engine.errors import RulePackError
+from engine.rulepack import DEFAULT_PACK, load_pack
+
+SHIPPED = yaml.safe_load(DEFAULT_PACK.read_text(encoding="utf-8"))
+
+
+def problems_after(tmp_path, change) -> list[str]:
+    raw = copy.deepcopy(SHIPPED)
+    change(raw)
+    path = tmp_path / "pack.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(RulePackError) as e:
+        load_pack(path)
+    return [str(p).replace(str(path), "pack.yaml") for p in e.value.problems]
+
+
+def rule(raw, rule_id):
+    return next(r for r in raw["rules"] if r["id"] == rule_id)
+
+
+CASES = {
+    "an unknown fact kind": (
+        lambda raw: rule(raw, "signer")["when"]["sig"].update(kind="signatur"),
+        ["pack.yaml: rules #9 (signer): field 'when.sig.kind': unknown fact kind 'signatur' (did you mean "
+         "'signature'?)\n  hint: use one of: incident, holds, in_charge, liaison, inspection, signature, involved, "
+         "vacancy"]),
+    "an unknown field": (
+        lambda raw: rule(raw, "inspector")["when"]["check"].update(days_ago={"lte": 1}),
+        ["pack.yaml: rules #8 (inspector): field 'when.check.days_ago': a 'inspection' fact has no field "
+         "'days_ago' (did you mean 'days_before'?)\n  hint: fields of 'inspection': person, inspection, date, days_before, outcome"]),
+    "an unknown clause": (
+        lambda raw: rule(raw, "town_heads").update(clause="§4.9"),
+        ["pack.yaml: rules #1 (town_heads): field 'clause': unknown clause '§4.9' (did you mean '§4.7'?)\n"
+         "  hint: cite a clause id listed under 'clauses' (see the plan's CLAUSES.md)"]),
+    "a duplicate rule id": (
+        lambda raw: rule(raw, "signer").update(id="inspector"),
+        ["pack.yaml: rules #9 (inspector): field 'id': duplicate rule id 'inspector'\n"
+         "  hint: give each rule and gap its own id"]),
+    "an unknown parameter": (
+        lambda raw: rule(raw, "inspector")["when"]["check"].update(days_before={"lte": {"param": "window"}}),
+        ["pack.yaml: rules #8 (inspector): field 'when.check.days_before': unknown parameter 'window'\n"
+         "  hint: declare it under 'parameters'"]),
+    "a value of the wrong type": (
+        lambda raw: rule(raw, "safety_lead")["when"]["lead"].update(safety_lead="yes"),
+        ["pack.yaml: rules #2 (safety_lead): field 'when.lead.safety_lead': 'safety_lead' is bool; got ['yes']\n"
+         "  hint: give a bool"]),
+    "a reference to a later alias": (
+        lambda raw: rule(raw, "town_heads")["when"]["head"].update(unit={"ref": "later.unit"}),
+        ["pack.yaml: rules #1 (town_heads): field 'when.head.unit': 'later.unit' refers to 'later', not an "
+         "earlier alias\n  hint: a reference names an alias defined above it in the same rule"]),
+    "an unknown category": (
+        lambda raw: rule(raw, "town_heads").update(category="overall_leadershp"),
+        ["pack.yaml: rules #1 (town_heads): field 'category': unknown category 'overall_leadershp' (did you mean "
+         "'overall_leadership'?)\n  hint: use one of: overall_leadership, supervisory_leadership, direct_leadership, "
+         "principal_responsibility, post_responsibility, territorial_responsibility, liaison_responsibility, "
+         "inspection_responsibility, signature_responsibility"]),
+    "a liable alias that names no person": (
+        lambda raw: rule(raw, "town_heads").update(liable="nobody"),
+        ["pack.yaml: rules #1 (town_heads): field 'liable': 'nobody' is not an alias of 'when'\n"
+         "  hint: name the alias whose 'person' is answerable"]),
+    "an operator that does not exist": (
+        lambda raw: rule(raw, "inspector")["when"]["check"].update(days_before={"le": 3}),
+        ["pack.yaml: rules #8 (inspector): field 'when': field 'days_before': a test is a value or one "
+         "of {eq, ne, lt, lte, gt, gte, in, not_in}: value (did you mean 'lte'?)"]),
+    "a rule without its quote": (
+        lambda raw: rule(raw, "town_heads").pop("quote"),
+        ["pack.yaml: rules #1 (town_heads): field 'quote': Field required\n  hint: add this field"]),
+}
+
+
+@pytest.mark.parametrize("change,expected", CASES.values(), ids=CASES.keys())
+def test_each_pack_error_has_its_exact_message(tmp_path, change, expected):
+    assert problems_after(tmp_path, change) == expected
+
+
+def test_the_shipped_pack_loads_and_every_rule_quotes_the_plan(pack):
+    for r in pack.rules:
+        assert r.clause in pack.clauses and r.quote.strip()
+        assert r.category in pack.categories and r.principle in pack.principles
+
+
+def test_the_pack_digest_changes_with_a_parameter(pack):
+    changed = pack.model_copy(update={"parameters": {
+        **pack.parameters, "inspection_window_days": pack.parameters["inspection_window_days"].model_copy(
+            update={"value": 730})}})
+    assert changed.digest != pack.digest
