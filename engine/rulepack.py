@@ -229,7 +229,7 @@ def check_pack(pack: RulePack, file: str) -> list[Problem]:
                     bad("liable", f"'{r.liable}' is not an alias of 'when'{did_you_mean(r.liable, r.when)}",
                         "name the alias whose 'person' is answerable")
                 elif "person" not in SCHEMA.get(r.when[r.liable].kind, {}):
-                    bad("liable", f"a '{r.when[r.liable].kind}' fact names no person",
+                    bad("liable", f"a fact of kind '{r.when[r.liable].kind}' names no person",
                         "name an alias of kind " + ", ".join(k for k, f in SCHEMA.items() if "person" in f))
                 for o in r.overrides:
                     if o not in rule_ids:
@@ -253,7 +253,7 @@ def _check_pattern(pack: RulePack, at: str, pat: Pattern, aliases: dict[str, str
     for fld, op, operand in pat.tests:
         here = f"{at}.{fld}"
         if fld not in fields:
-            bad(here, f"a '{pat.kind}' fact has no field '{fld}'{did_you_mean(fld, fields)}",
+            bad(here, f"a fact of kind '{pat.kind}' has no field '{fld}'{did_you_mean(fld, fields)}",
                 f"fields of '{pat.kind}': {', '.join(fields)}")
             continue
         want = fields[fld]
@@ -269,7 +269,7 @@ def _check_pattern(pack: RulePack, at: str, pat: Pattern, aliases: dict[str, str
                 bad(here, f"'{operand.ref}' refers to '{alias}', not an earlier alias{did_you_mean(alias, aliases)}",
                     "a reference names an alias defined above it in the same rule")
             elif ref_field not in SCHEMA.get(aliases[alias], {}):
-                bad(here, f"a '{aliases[alias]}' fact has no field '{ref_field}'", "check the field name")
+                bad(here, f"a fact of kind '{aliases[alias]}' has no field '{ref_field}'", "check the field name")
             elif op in ("in", "not_in"):
                 bad(here, f"'{op}' needs a list, not a reference", "compare a reference with eq/ne/lt/…")
             continue

@@ -34,7 +34,7 @@ CASES = {
          "vacancy"]),
     "an unknown field": (
         lambda raw: rule(raw, "inspector")["when"]["check"].update(days_ago={"lte": 1}),
-        ["pack.yaml: rules #8 (inspector): field 'when.check.days_ago': a 'inspection' fact has no field "
+        ["pack.yaml: rules #8 (inspector): field 'when.check.days_ago': a fact of kind 'inspection' has no field "
          "'days_ago' (did you mean 'days_before'?)\n  hint: fields of 'inspection': person, inspection, date, days_before, outcome"]),
     "an unknown clause": (
         lambda raw: rule(raw, "town_heads").update(clause="§4.9"),
