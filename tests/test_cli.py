@@ -1,0 +1,105 @@
+"""The command line: exit codes, exact messages, help for every command."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from tests.conftest import BASE_TOWN, EXAMPLE
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(cli, [str(a) for a in args])
+
+
+def test_validate_prints_one_line_per_file():
+    r = run("validate", BASE_TOWN)
+    assert r.exit_code == 0
+    assert r.output == f"{BASE_TOWN}: ok: 4 sectors, 9 units, 13 people, 13 posts, 14 tenures, 6 assignments\n"
+
+
+def test_validate_prints_every_problem_and_exits_2(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("people:\n  - {id: a}\n  - {id: a, name: 甲, age: 3}\n", encoding="utf-8")
+    r = run("validate", bad)
+    assert r.exit_code == 2
+    assert r.output == (
+        f"error: 2 problems in {bad}:\n"
+        f"{bad}: people #1 (a): field 'name': Field required\n  hint: add this field\n"
+        f"{bad}: people #2 (a): field 'age': Extra inputs are not permitted\n"
+        "  hint: remove it, or spell a known field; known fields: id, name\n")
+
+
+def test_a_missing_path_is_a_usage_error():
+    r = run("validate", "no/such/dir")
+    assert r.exit_code == 2 and "does not exist" in r.output
+
+
+def test_trace_unknown_incident_suggests_the_closest():
+    r = run("trace", EXAMPLE, "--incident", "inc-2023-7")
+    assert (r.exit_code, r.output) == (2, "error: unknown incident 'inc-2023-7' (did you mean 'inc-2023-06'?)\n")
+
+
+def test_trace_json_of_one_incident_is_an_object_and_of_several_an_array():
+    one = json.loads(run("trace", EXAMPLE, "--incident", "inc-2023-02", "--format", "json").output)
+    several = json.loads(run("trace", EXAMPLE, "--incident", "inc-2023-02", "--incident", "inc-2022-01",
+                             "--format", "json").output)
+    assert one["incident"]["id"] == "inc-2023-02"
+    assert [c["incident"]["id"] for c in several] == ["inc-2023-02", "inc-2022-01"]
+    assert list(one) == ["facts_digest", "gaps", "grade", "incident", "links", "rulepack"]
+    assert list(one["links"][0]) == ["categories", "clauses", "evidence", "findings", "name", "person",
+                                     "posts", "principles", "rules", "tier"]
+
+
+def test_trace_table_names_people_in_chinese_by_default_and_english_on_request():
+    zh = run("trace", EXAMPLE, "--incident", "inc-2023-05")
+    en = run("trace", EXAMPLE, "--incident", "inc-2023-05", "--lang", "en")
+    assert zh.exit_code == en.exit_code == 0
+    assert all(w in zh.output for w in ("层级", "责任类别", "刘世文 (liu_shiwen)", "数据缺口"))
+    assert all(w in en.output for w in ("Tier", "Category", "刘世文 (liu_shiwen)", "Data gaps"))
+
+
+def test_trace_with_a_broken_pack_exits_2_naming_the_rule(tmp_path):
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("pack: {id: x, title: t, document: d, issued: 2022-01-01}\nclauses: {}\nparameters: {}\n"
+                    "categories: {}\nprinciples: {}\ntiers: []\nrules:\n  - {id: r1}\n", encoding="utf-8")
+    r = run("trace", EXAMPLE, "--rules", pack)
+    assert r.exit_code == 2
+    assert f"{pack}: rules #1 (r1): field 'principle': Field required" in r.output
+
+
+def test_org_shows_the_successor_on_the_succession_day():
+    before = run("org", EXAMPLE, "--as-of", "2023-02-28").output
+    after = run("org", EXAMPLE, "--as-of", "2023-03-01").output
+    assert "塔拉 (tala)" in before and "苏振华 (su_zhenhua)" not in before
+    assert "苏振华 (su_zhenhua)" in after
+
+
+def test_schema_is_json_schema_of_the_fact_file():
+    schema = json.loads(run("schema").output)
+    assert set(schema["properties"]) == {"sectors", "units", "people", "posts", "tenures", "assignments",
+                                         "incidents", "inspections", "signatures"}
+    assert "from" in schema["$defs"]["Tenure"]["properties"]
+
+
+def test_schema_context_lists_the_fact_kinds_rules_match_on():
+    kinds = json.loads(run("schema", "--context").output)
+    assert kinds["inspection"]["days_before"] == "int"
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help(command):
+    r = run(command, "--help")
+    assert r.exit_code == 0 and "Usage:" in r.output and len(cli.commands[command].help or "") > 20
+
+
+def test_an_internal_failure_exits_1_without_a_traceback(monkeypatch):
+    import engine.trace
+    monkeypatch.setattr(engine.trace.Tracer, "trace", lambda self, i: 1 / 0)
+    r = run("trace", EXAMPLE)
+    assert r.exit_code == 1
+    assert r.output == "internal error: ZeroDivisionError: division by zero (set WENZE_DEBUG=1 for the traceback)\n"
