@@ -254,10 +254,23 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
             ref(o, f"involved.{i}", pid, "people")
         for i, rep in enumerate(inc.reports):
             ref(o, f"reports.{i}.by", rep.by, "people")
+            if rep.at < (rep.learned_at or inc.occurred_at):
+                problems.append(Problem(o.file, o.record, f"reports.{i}.at",
+                                        f"the report at {rep.at.isoformat()} is before the reporter learned of the "
+                                        "incident", "check 'at', 'learned_at' and 'occurred_at'"))
+        for i, pid in enumerate(inc.concealed_by):
+            ref(o, f"concealed_by.{i}", pid, "people")
     for ins, o in records["inspections"]:
         ref(o, "site", ins.site, "units")
         for i, pid in enumerate(ins.inspectors):
             ref(o, f"inspectors.{i}", pid, "people")
+    for rec, o in records["duty_records"]:
+        ref(o, "unit", rec.unit, "units")
+        for i, pid in enumerate(rec.people):
+            ref(o, f"people.{i}", pid, "people")
+    for hz, o in records["hazards"]:
+        ref(o, "site", hz.site, "units")
+        ref(o, "found_by", hz.found_by, "inspections")
     for sig, o in records["signatures"]:
         ref(o, "person", sig.person, "people")
         ref(o, "site", sig.site, "units")

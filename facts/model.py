@@ -105,8 +105,10 @@ class Unit(Record):
     @field_validator("village", "sectors")
     @classmethod
     def _enterprise_only(cls, v, info: ValidationInfo):
-        if v and info.data.get("kind") not in (None, UnitKind.enterprise.value):
-            raise ValueError(f"only an enterprise has '{info.field_name}'; remove it from this {info.data['kind']}")
+        allowed = ("enterprise", "office") if info.field_name == "sectors" else ("enterprise",)
+        if v and info.data.get("kind") not in (None, *allowed):
+            raise ValueError(f"only an {' or '.join(allowed)} has '{info.field_name}'; "
+                             f"remove it from this {info.data['kind']}")
         return v
 
 
@@ -177,11 +179,24 @@ class Assignment(Dated):
         return self.post or self.person  # type: ignore[return-value]
 
 
+class Channel(str, Enum):
+    """The reports the rules require, each with its own deadline (pack parameters)."""
+
+    enterprise_to_authority = "enterprise_to_authority"  # 单位负责人 → 县级以上应急管理部门 (493号令 Art. 9: 1 h)
+    village_to_town = "village_to_town"  # 村 → 镇政府 (§4.6.1: 及时)
+    town_to_district = "town_to_district"  # 镇 → 区政府 (§4.1(7), §3.2(5); 493号令 Art. 11: 2 h)
+
+
 class Report(Record):
+    """One report of the incident: who made it, on which channel, when, and what it said."""
+
+    channel: Channel
     by: Id
-    to: Text
+    to: str = ""
     at: AwareDatetime
-    deaths: int | None = Field(default=None, ge=0)
+    learned_at: AwareDatetime | None = Field(default=None, description=(
+        "when the reporter learned of the incident; the deadline runs from here (default: occurred_at)"))
+    deaths: int | None = Field(default=None, ge=0, description="deaths reported; omitted = left out (漏报)")
     serious_injuries: int | None = Field(default=None, ge=0)
     note: str = ""
 
@@ -199,6 +214,8 @@ class Incident(Record):
     description: str = ""
     involved: list[Id] = []
     reports: list[Report] = []
+    concealed_by: list[Id] = Field(default=[], description=(
+        "people the investigation found to have concealed the incident (瞒报)"))
 
     @property
     def day(self) -> date:
@@ -224,6 +241,33 @@ class Signature(Record):
     title: str = ""
 
 
+class DutyKind(str, Enum):
+    monthly_meeting = "monthly_meeting"  # §4.1(4) 每月至少召开一次防范较大以上安全事故的工作会议
+    emergency_plan = "emergency_plan"  # §4.1(6) 制定安全生产事故应急救援预案
+    drill = "drill"  # §4.1(6) 适时组织演练
+    self_inspection = "self_inspection"  # §4.7(5) 每月不少于一次对本单位安全生产检查
+
+
+class DutyRecord(Record):
+    """A record that a periodic duty was performed: a meeting's minutes, a plan, a drill, a self-inspection."""
+
+    id: Id
+    kind: DutyKind
+    unit: Id
+    date: date
+    people: list[Id] = []
+    note: str = ""
+
+
+class Hazard(Dated):
+    """A hazard at a site over [from, to) (``to``: removed): who held the duty then is exposed (predecessors)."""
+
+    id: Id
+    site: Id
+    description: Text
+    found_by: Id | None = Field(default=None, description="the inspection that found it")
+
+
 #: The sections of a fact file, in the order they are loaded and dumped.
 SECTIONS: dict[str, type[Record]] = {
     "sectors": Sector,
@@ -235,6 +279,8 @@ SECTIONS: dict[str, type[Record]] = {
     "incidents": Incident,
     "inspections": Inspection,
     "signatures": Signature,
+    "duty_records": DutyRecord,
+    "hazards": Hazard,
 }
 
 
@@ -250,6 +296,8 @@ class FactSet(Record):
     incidents: list[Incident] = []
     inspections: list[Inspection] = []
     signatures: list[Signature] = []
+    duty_records: list[DutyRecord] = []
+    hazards: list[Hazard] = []
 
     def dump(self) -> dict:
         """Plain data in the file format (``from``/``to`` spelled as users write them)."""
