@@ -93,6 +93,13 @@ class OrgGraph:
             for t in targets:
                 g.add_edge(src, t, a.id, rel=a.kind, valid_from=a.valid_from, valid_to=a.valid_to)
         self.g = g
+        # Edges indexed by (node, relation): a query reads only the edges it asks about, so the
+        # thousand enterprises of a town (each an in-edge of the town and of its sector) cost nothing.
+        self._in: dict[tuple[str, str], list[tuple[str, str, dict]]] = {}
+        self._out: dict[tuple[str, str], list[tuple[str, str, dict]]] = {}
+        for src, dst, key, d in g.edges(keys=True, data=True):
+            self._in.setdefault((dst, d["rel"]), []).append((src, key, d))
+            self._out.setdefault((src, d["rel"]), []).append((dst, key, d))
         self._inspections: dict[str, list[Inspection]] = defaultdict(list)
         for i in facts.inspections:
             self._inspections[i.site].append(i)
@@ -109,11 +116,10 @@ class OrgGraph:
     # -- time-filtered neighbourhoods -------------------------------------------------
 
     def _edges_in(self, target: str, rels: tuple[str, ...], day: date) -> Iterator[tuple[str, str, dict]]:
-        if target not in self.g:
-            return
-        for src, _, key, d in self.g.in_edges(target, keys=True, data=True):
-            if d["rel"] in rels and in_force(d["valid_from"], d["valid_to"], day):
-                yield src, key, d
+        for rel in rels:
+            for src, key, d in self._in.get((target, rel), ()):
+                if in_force(d["valid_from"], d["valid_to"], day):
+                    yield src, key, d
 
     def holders(self, post_id: str, day: date) -> list[Holding]:
         """Who holds the post on the day (several for a shared post), by person id."""
@@ -124,14 +130,14 @@ class OrgGraph:
     def posts_held(self, person_id: str, day: date) -> list[Holding]:
         """Every post the person holds on the day (one person may hold several)."""
         out = []
-        for _, dst, key, d in self.g.out_edges(node("person", person_id), keys=True, data=True):
-            if d["rel"] == "holds" and in_force(d["valid_from"], d["valid_to"], day):
+        for dst, key, d in self._out.get((node("person", person_id), "holds"), ()):
+            if in_force(d["valid_from"], d["valid_to"], day):
                 out.append(Holding(person_id, self.posts[dst.split(":", 1)[1]], self.tenures[key]))
         return sorted(out, key=lambda h: h.post.id)
 
     def posts_of(self, unit_id: str) -> list[Post]:
         """The posts of a unit, by id."""
-        ids = [s for s, _, d in self.g.in_edges(node("unit", unit_id), data=True) if d["rel"] == "post_of"]
+        ids = [s for s, _, _ in self._in.get((node("unit", unit_id), "post_of"), ())]
         return sorted((self.posts[i.split(":", 1)[1]] for i in ids), key=lambda p: p.id)
 
     def bearers(self, target: str, rels: tuple[str, ...], day: date) -> list[Duty]:
@@ -198,14 +204,15 @@ class OrgGraph:
         return None
 
     @cached_property
-    def _children(self) -> dict[str, list[str]]:
+    def _leadership_children(self) -> dict[str, list[str]]:
+        """Each unit's children of a leadership kind (not its villages and enterprises: thousands in a town)."""
         out: dict[str, list[str]] = {}
         for u in self.units.values():
-            if u.parent:
+            if u.parent and u.kind in TOWN_LEADERSHIP:
                 out.setdefault(u.parent, []).append(u.id)
         return out
 
     def leadership_units(self, town_id: str) -> list[Unit]:
         """The town itself and its party committee, government and congress."""
-        ids = [town_id] + [c for c in self._children.get(town_id, []) if self.units[c].kind in TOWN_LEADERSHIP]
+        ids = [town_id] + self._leadership_children.get(town_id, [])
         return [self.units[i] for i in sorted(ids)]

@@ -9,6 +9,7 @@ earlier alias in the same rule). That is the whole grammar: no code, no eval.
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Union
 
@@ -148,9 +149,16 @@ class RulePack(Strict):
     rules: list[Rule]
     gaps: list[Gap] = []
 
-    @property
+    @cached_property
     def digest(self) -> str:
+        """Computed once per pack object (packs are frozen); every incident of a batch asks for it."""
         return digest(self.model_dump(mode="json"))
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> "RulePack":
+        """A copy; pydantic would carry the cached digest over to the changed content, so drop it."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("digest", None)
+        return copy
 
     def param(self, name: str) -> Any:
         return self.parameters[name].value
