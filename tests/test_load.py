@@ -69,7 +69,7 @@ CASES = {
         ["case.yaml: assignments #1 (az): field 'village': a stationed assignment needs 'village'"]),
     "a village given sectors": (
         {"units": [{"id": "north", "name": "北村", "kind": "village", "parent": "town", "sectors": ["quarry"]}]},
-        ["case.yaml: units #1 (north): field 'sectors': only an enterprise has 'sectors'; remove it from this village"]),
+        ["case.yaml: units #1 (north): field 'sectors': only an enterprise or office has 'sectors'; remove it from this village"]),
     "a duplicate id": (
         {"people": [{"id": "sec", "name": "重名"}]},
         ["case.yaml: people #1 (sec): field 'id': duplicate id 'sec'\n"
