@@ -82,7 +82,7 @@ def test_org_shows_the_successor_on_the_succession_day():
 def test_schema_is_json_schema_of_the_fact_file():
     schema = json.loads(run("schema").output)
     assert set(schema["properties"]) == {"sectors", "units", "people", "posts", "tenures", "assignments",
-                                         "incidents", "inspections", "signatures"}
+                                         "incidents", "inspections", "signatures", "duty_records", "hazards"}
     assert "from" in schema["$defs"]["Tenure"]["properties"]
 
 

@@ -113,7 +113,7 @@ CASES = {
     "an unknown section": (
         {"peple": []},
         ["case.yaml: section 'peple': unknown section\n  hint: use one of: sectors, units, people, posts, tenures, "
-         "assignments, incidents, inspections, signatures (did you mean 'people'?)"]),
+         "assignments, incidents, inspections, signatures, duty_records, hazards (did you mean 'people'?)"]),
     "a sector loop": (
         {"sectors": [{"id": "s1", "name": "甲", "parent": "s2"}, {"id": "s2", "name": "乙", "parent": "s1"}]},
         ["case.yaml: sectors #1 (s1): field 'parent': sector 's1' is its own ancestor\n"
