@@ -1,0 +1,370 @@
+"""Hypothesis strategies that build valid fact sets by construction.
+
+Rule authors import these to test their own packs; wenze's property tests and
+``wenze check`` use them too. Every fact set drawn here passes the model
+validation and :func:`facts.load.check_references`, and survives
+``load_facts`` of its :meth:`~facts.model.FactSet.dump` unchanged: nothing is
+generated and then filtered, so shrinking stays fast and examples stay small.
+
+What a drawn town holds (ids are short and predictable, so a shrunk example
+reads well):
+
+- sectors ``sec0…`` forming a tree (each parent drawn among the earlier ones);
+- units: the town ``town`` with ``party`` (party committee), ``gov``
+  (government) and ``bureau`` (an office); villages ``v0…`` with village groups
+  ``v0g0…``; enterprises ``e0…`` in a village, with one or two sectors, whose
+  parent is the town or their village;
+- people ``p0…``;
+- posts: ``p_sec`` (party secretary), ``p_mayor``, deputy mayors ``p_dep0…``
+  (some ``safety_lead``), the shared ``p_officer`` (enforcement officers);
+  ``p_v0_sec`` / ``p_v0_dir`` per village; ``p_e0_boss`` / ``p_e0_safety`` and
+  the shared ``p_e0_staff`` per enterprise;
+- tenures ``t0…``: each single-holder post goes through a succession of
+  periods on arbitrary days, each held by someone or left vacant, the last one
+  possibly open-ended; shared posts get a few holders with free intervals;
+- assignments ``a0…`` (分管 / 驻村 / 包村 / 包社), bound to a town post (passing
+  to its holder, §6.3) or to a person, each in force over its own interval;
+- incidents ``inc0…`` (at least one) at an enterprise, with casualties, loss,
+  people involved and sometimes a village group;
+- inspections ``i0…`` and signatures ``s0…`` of enterprise sites, dated
+  around the incidents (before, after, inside and outside the look-back
+  windows), a signature sometimes citing an inspection of the same site.
+
+Days are drawn as offsets from :data:`BASE_DAY` within :data:`HORIZON` days;
+incidents happen at a local time in UTC+8.
+
+Public API
+----------
+``towns(**sizes)``
+    FactSet with at least one incident. Keyword sizes: ``max_sectors``,
+    ``max_villages``, ``max_enterprises``, ``max_people``, ``max_deputies``,
+    ``max_assignments``, ``max_incidents``, ``max_acts`` (inspections and
+    signatures each).
+``scenarios(**sizes)``
+    ``(FactSet, incident_id)``: a town and one of its incidents.
+``unrelated_facts(facts)``
+    A FactSet of *new* records only — a village (with a group), a root sector,
+    an enterprise there, new people, posts, tenures, assignments, acts and
+    possibly an incident — that can touch no incident of ``facts``: no shared
+    ids, no shared people, nothing in the incidents' sectors or villages.
+    Combine with :func:`merge`.
+``new_inspection(facts, incident_id)`` / ``new_signature(facts, incident_id)``
+    One more inspection (or signature) of the incident's site by people of
+    ``facts``, with a fresh id, dated around the incident day.
+``shuffled(facts)``
+    The same facts with every section in a drawn order.
+``merge(*factsets)``
+    Plain function: the sections concatenated (no strategy).
+``to_yaml(facts)``
+    Plain function: the fact file text ``wenze`` loads (used to print examples).
+
+Example::
+
+    from hypothesis import given
+    from facts.strategies import scenarios
+
+    @given(scenarios())
+    def test_every_link_cites_a_clause(scenario):
+        facts, incident = scenario
+        ...
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from itertools import count
+from typing import Callable
+
+import yaml
+from hypothesis import strategies as st
+
+from facts.model import (SECTIONS, Assignment, Channel, DocKind, FactSet, Incident, Inspection, Outcome, Person, Post,
+                         Report, Sector, Signature, Tenure, Unit)
+
+BASE_DAY = date(2020, 1, 1)
+HORIZON = 4 * 365
+TZ = timezone(timedelta(hours=8))
+#: How far around an incident an act may be dated: beyond the shipped 365-day windows, and after the day.
+ACT_BEFORE, ACT_AFTER = 420, 30
+
+DOCUMENTS = [d.value for d in DocKind]
+OUTCOMES = [o.value for o in Outcome]
+
+# Strategies built once: hypothesis validates each new strategy object, which dominates generation time.
+_BOOL = st.booleans()
+_DAY = st.integers(0, HORIZON)
+_LENGTH = st.integers(1, HORIZON)
+_CUTS = st.lists(_DAY, min_size=2, max_size=4, unique=True)
+_ACT_OFFSET = st.integers(-ACT_BEFORE, ACT_AFTER)
+_DOCUMENT = st.sampled_from(DOCUMENTS)
+_OUTCOME = st.sampled_from(OUTCOMES)
+_CHANNEL = st.sampled_from([c.value for c in Channel])
+_LOSS = st.sampled_from([0, 50_000, 2_000_000, 15_000_000, 60_000_000])
+
+
+def day(offset: int) -> date:
+    return BASE_DAY + timedelta(days=offset)
+
+
+def merge(*factsets: FactSet) -> FactSet:
+    """The sections of the fact sets concatenated, in the order given."""
+    return FactSet(**{s: [r for f in factsets for r in getattr(f, s)] for s in SECTIONS})
+
+
+def to_yaml(facts: FactSet) -> str:
+    """The facts as a YAML fact file that ``wenze validate`` / ``trace`` load."""
+    return yaml.safe_dump(facts.dump(), allow_unicode=True, sort_keys=False, default_flow_style=None, width=120)
+
+
+def _pick(draw, items: list):
+    """One of the items (shrinks towards the first). Indexing a cached integers strategy is far
+    cheaper than a new ``sampled_from`` per draw."""
+    return items[draw(st.integers(0, len(items) - 1))]
+
+
+def _maybe(draw, items: list):
+    """None (what it shrinks to) or one of the items."""
+    return _pick(draw, items) if items and draw(_BOOL) else None
+
+
+def _subset(draw, items: list, min_size: int = 0, max_size: int = 2) -> list:
+    """Distinct items, in the order drawn."""
+    idx = draw(st.lists(st.integers(0, len(items) - 1), min_size=min_size, max_size=max_size, unique=True)) \
+        if items else []
+    return [items[i] for i in idx]
+
+
+def _interval(draw) -> tuple[date, date | None]:
+    """A half-open interval [from, to) starting inside the horizon, sometimes still in force."""
+    start = draw(_DAY)
+    return day(start), (None if draw(_BOOL) else day(start + draw(_LENGTH)))
+
+
+def _succession(draw, post: str, people: list[str], ids: Callable[[], str]) -> list[Tenure]:
+    """Consecutive tenures of one single-holder post: each period held by someone or vacant."""
+    cuts = sorted(draw(_CUTS))
+    open_end = draw(_BOOL)
+    out = []
+    for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
+        holder = _maybe(draw, people)
+        if holder is None:
+            continue
+        last = i == len(cuts) - 2
+        out.append(Tenure(id=ids(), person=holder, post=post, valid_from=day(a),
+                          valid_to=None if last and open_end else day(b), acting=draw(_BOOL)))
+    return out
+
+
+def _shared_tenures(draw, post: str, people: list[str], ids: Callable[[], str]) -> list[Tenure]:
+    out = []
+    for person in _subset(draw, people, 0, 3):
+        start, end = _interval(draw)
+        out.append(Tenure(id=ids(), person=person, post=post, valid_from=start, valid_to=end))
+    return out
+
+
+def _counter(prefix: str) -> Callable[[], str]:
+    c = count()
+    return lambda: f"{prefix}{next(c)}"
+
+
+def _acts(draw, facts_people: list[str], sites: list[str], anchors: list[Incident], n_max: int,
+          inspection_ids: Callable[[], str], signature_ids: Callable[[], str],
+          ) -> tuple[list[Inspection], list[Signature]]:
+    """Inspections and signatures of the sites, dated around the anchor incidents."""
+    def when() -> tuple[date, str]:
+        inc = _pick(draw, anchors)
+        site = _pick(draw, [inc.site] + [s for s in sites if s != inc.site])
+        return inc.day + timedelta(days=draw(_ACT_OFFSET)), site
+
+    inspections = []
+    for _ in range(draw(st.integers(0, n_max))):
+        d, site = when()
+        inspections.append(Inspection(id=inspection_ids(), date=d, site=site,
+                                      inspectors=_subset(draw, facts_people, 1, 2),
+                                      outcome=draw(_OUTCOME)))
+    signatures = []
+    for _ in range(draw(st.integers(0, n_max))):
+        d, site = when()
+        cited = [i.id for i in inspections if i.site == site]
+        signatures.append(Signature(id=signature_ids(), person=_pick(draw, facts_people), date=d,
+                                    site=site, document=draw(_DOCUMENT), inspection=_maybe(draw, cited)))
+    return inspections, signatures
+
+
+def _incident(draw, id_: str, site: Unit, groups: list[str], people: list[str]) -> Incident:
+    at = datetime.combine(day(draw(_DAY)), time(draw(st.integers(0, 23)), draw(st.integers(0, 59))), TZ)
+    deaths = draw(st.integers(0, 4))
+    injuries = draw(st.integers(0, 12))
+    reports = []
+    if draw(_BOOL):
+        reports.append(Report(channel=draw(_CHANNEL), by=_pick(draw, people),
+                              at=at + timedelta(minutes=draw(st.integers(5, 48 * 60))),
+                              deaths=deaths, serious_injuries=injuries))
+    return Incident(id=id_, occurred_at=at, site=site.id,
+                    sector=_maybe(draw, site.sectors), village_group=_maybe(draw, groups),
+                    deaths=deaths, serious_injuries=injuries,
+                    direct_loss_yuan=draw(_LOSS), involved=_subset(draw, people), reports=reports)
+
+
+@st.composite
+def towns(draw, *, max_sectors: int = 5, max_villages: int = 3, max_enterprises: int = 3, max_people: int = 8,
+          max_deputies: int = 3, max_assignments: int = 6, max_incidents: int = 2, max_acts: int = 4) -> FactSet:
+    """A town with its org, duties and at least one incident (see the module docstring)."""
+    sectors: list[Sector] = []
+    for i in range(draw(st.integers(1, max_sectors))):
+        parent = _maybe(draw, [s.id for s in sectors])
+        sectors.append(Sector(id=f"sec{i}", name=f"行业{i}", parent=parent))
+    sector_ids = [s.id for s in sectors]
+
+    units = [Unit(id="town", name="测试镇", kind="town"),
+             Unit(id="party", name="镇党委", kind="party_committee", parent="town"),
+             Unit(id="gov", name="镇人民政府", kind="government", parent="town"),
+             Unit(id="bureau", name="综合行政执法局", kind="office", parent="gov")]
+    groups: dict[str, list[str]] = {}
+    for v in range(draw(st.integers(1, max_villages))):
+        vid = f"v{v}"
+        units.append(Unit(id=vid, name=f"{v}村", kind="village", parent="town"))
+        groups[vid] = [f"{vid}g{g}" for g in range(draw(st.integers(0, 2)))]
+        units += [Unit(id=g, name=f"{vid}村{g}社", kind="village_group", parent=vid) for g in groups[vid]]
+    enterprises = []
+    for e in range(draw(st.integers(1, max_enterprises))):
+        village = _pick(draw, sorted(groups))
+        enterprises.append(Unit(id=f"e{e}", name=f"企业{e}", kind="enterprise",
+                                parent=_pick(draw, ["town", village]), village=village,
+                                sectors=_subset(draw, sector_ids, 1, 2)))
+    units += enterprises
+
+    people = [f"p{i}" for i in range(draw(st.integers(2, max_people)))]
+    town_posts = [Post(id="p_sec", unit="party", title="党委书记", role="party_secretary"),
+                  Post(id="p_mayor", unit="gov", title="镇长", role="mayor")]
+    town_posts += [Post(id=f"p_dep{d}", unit="gov", title="副镇长", role="deputy_mayor", safety_lead=draw(_BOOL))
+                   for d in range(draw(st.integers(0, max_deputies)))]
+    officer = Post(id="p_officer", unit="bureau", title="执法员", role="enforcement_officer", shared=True)
+    posts = [*town_posts, officer]
+    for vid in sorted(groups):
+        posts += [Post(id=f"p_{vid}_sec", unit=vid, title="村党支部书记", role="village_party_secretary"),
+                  Post(id=f"p_{vid}_dir", unit=vid, title="村委会主任", role="village_director")]
+    for e in enterprises:
+        posts += [Post(id=f"p_{e.id}_boss", unit=e.id, title="负责人", role="enterprise_principal"),
+                  Post(id=f"p_{e.id}_safety", unit=e.id, title="安全员", role="safety_manager"),
+                  Post(id=f"p_{e.id}_staff", unit=e.id, title="从业人员", role="employee", shared=True)]
+
+    tenure_ids = _counter("t")
+    tenures = []
+    for post in posts:
+        make = _shared_tenures if post.shared else _succession
+        tenures += make(draw, post.id, people, tenure_ids)
+
+    all_groups = [g for gs in groups.values() for g in gs]
+    holders = [p.id for p in (*town_posts, officer)]
+    assignments = []
+    for a in range(draw(st.integers(0, max_assignments))):
+        kinds = ["in_charge", "stationed", "village_liaison"] + (["group_liaison"] if all_groups else [])
+        kind = _pick(draw, kinds)
+        who = {"post": _pick(draw, holders)} if draw(_BOOL) else {"person": _pick(draw, people)}
+        start, end = _interval(draw)
+        if kind == "in_charge":
+            target = ({"units": _subset(draw, sorted(groups) + [e.id for e in enterprises], 1, 2)} if draw(_BOOL)
+                      else {"sectors": _subset(draw, sector_ids, 1, 2)})
+        elif kind == "group_liaison":
+            target = {"village_group": _pick(draw, all_groups)}
+        else:
+            target = {"village": _pick(draw, sorted(groups))}
+        assignments.append(Assignment(id=f"a{a}", kind=kind, valid_from=start, valid_to=end, **who, **target))
+
+    incidents = []
+    for i in range(draw(st.integers(1, max_incidents))):
+        site = _pick(draw, enterprises)
+        incidents.append(_incident(draw, f"inc{i}", site, groups[site.village], people))
+
+    inspections, signatures = _acts(draw, people, [e.id for e in enterprises], incidents, max_acts,
+                                    _counter("i"), _counter("s"))
+    return FactSet(sectors=sectors, units=units, people=[Person(id=p, name=f"人员{p[1:]}") for p in people],
+                   posts=posts, tenures=tenures, assignments=assignments, incidents=incidents,
+                   inspections=inspections, signatures=signatures)
+
+
+def scenarios(**sizes) -> st.SearchStrategy[tuple[FactSet, str]]:
+    """A town and the id of one of its incidents."""
+    return towns(**sizes).flatmap(
+        lambda f: st.tuples(st.just(f), st.sampled_from([i.id for i in f.incidents])))
+
+
+def _ids(facts: FactSet) -> set[str]:
+    return {getattr(r, "id", None) or "" for s in SECTIONS for r in getattr(facts, s)}
+
+
+def _free_prefix(facts: FactSet, stem: str) -> str:
+    """A prefix no id of the facts starts with, so new ids cannot collide."""
+    ids = _ids(facts)
+    n = 0
+    while any(i.startswith(f"{stem}{n}_") for i in ids):
+        n += 1
+    return f"{stem}{n}_"
+
+
+@st.composite
+def unrelated_facts(draw, facts: FactSet) -> FactSet:
+    """New records elsewhere in the town that no incident of ``facts`` can see (merge them in).
+
+    A new village (with one group) under the first town unit, a new root sector,
+    an enterprise in both, new people holding its posts, duties onto the new
+    village, sector and enterprise only, acts on the new enterprise only, and
+    perhaps an incident there. Nothing refers to an existing person, post,
+    village or sector, so no existing incident's context changes.
+    """
+    x = _free_prefix(facts, "other")
+    town = next((u.id for u in facts.units if u.kind == "town"), None)
+    village, group, sector, site = f"{x}village", f"{x}group", f"{x}sector", f"{x}site"
+    people = [f"{x}p{i}" for i in range(draw(st.integers(1, 4)))]
+    enterprise = Unit(id=site, name="他村企业", kind="enterprise", parent=village, village=village, sectors=[sector])
+    posts = [Post(id=f"{x}vsec", unit=village, title="他村书记", role="village_party_secretary"),
+             Post(id=f"{x}boss", unit=site, title="他村企业负责人", role="enterprise_principal")]
+    tenure_ids = _counter(f"{x}t")
+    tenures = [t for p in posts for t in _succession(draw, p.id, people, tenure_ids)]
+    assignments = []
+    for i, (kind, target) in enumerate([("in_charge", {"sectors": [sector]}), ("in_charge", {"units": [site]}),
+                                        ("stationed", {"village": village}),
+                                        ("village_liaison", {"village": village}),
+                                        ("group_liaison", {"village_group": group})]):
+        if draw(_BOOL):
+            start, end = _interval(draw)
+            assignments.append(Assignment(id=f"{x}a{i}", kind=kind, person=_pick(draw, people),
+                                          valid_from=start, valid_to=end, **target))
+    incidents = [_incident(draw, f"{x}inc", enterprise, [group], people)] if draw(_BOOL) else []
+    anchors = incidents or list(facts.incidents) or [_incident(draw, f"{x}anchor", enterprise, [group], people)]
+    anchors = [a.model_copy(update={"site": site}) for a in anchors]
+    inspections, signatures = _acts(draw, people, [site], anchors, 2, _counter(f"{x}i"), _counter(f"{x}s"))
+    return FactSet(sectors=[Sector(id=sector, name="他行业")],
+                   units=[Unit(id=village, name="他村", kind="village", parent=town),
+                          Unit(id=group, name="他村一社", kind="village_group", parent=village), enterprise],
+                   people=[Person(id=p, name=f"他人{i}") for i, p in enumerate(people)],
+                   posts=posts, tenures=tenures, assignments=assignments, incidents=incidents,
+                   inspections=inspections, signatures=signatures)
+
+
+def _site_and_id(facts: FactSet, incident_id: str, section: str) -> tuple[Incident, str]:
+    inc = next(i for i in facts.incidents if i.id == incident_id)
+    return inc, f"{_free_prefix(facts, 'new_' + section)}0"
+
+
+@st.composite
+def new_inspection(draw, facts: FactSet, incident_id: str) -> Inspection:
+    """One more inspection of the incident's site, by people of the facts, dated around the incident."""
+    inc, id_ = _site_and_id(facts, incident_id, "inspection")
+    return Inspection(id=id_, date=inc.day + timedelta(days=draw(_ACT_OFFSET)), site=inc.site,
+                      inspectors=_subset(draw, [p.id for p in facts.people], 1, 2), outcome=draw(_OUTCOME))
+
+
+@st.composite
+def new_signature(draw, facts: FactSet, incident_id: str) -> Signature:
+    """One more signature on a document about the incident's site, dated around the incident."""
+    inc, id_ = _site_and_id(facts, incident_id, "signature")
+    return Signature(id=id_, person=_pick(draw, [p.id for p in facts.people]), site=inc.site,
+                     date=inc.day + timedelta(days=draw(_ACT_OFFSET)), document=draw(_DOCUMENT))
+
+
+@st.composite
+def shuffled(draw, facts: FactSet) -> FactSet:
+    """The same records with each section in a drawn order."""
+    return FactSet(**{s: draw(st.permutations(getattr(facts, s))) for s in SECTIONS})

@@ -1,0 +1,30 @@
+"""The generated facts are valid by construction: the loader accepts them as they are."""
+from __future__ import annotations
+
+from hypothesis import given, strategies as st
+
+from facts.load import load_facts
+from facts.strategies import merge, new_inspection, new_signature, scenarios, to_yaml, towns, unrelated_facts
+
+
+def _reload(facts, tmp_path_factory):
+    path = tmp_path_factory.mktemp("facts") / "facts.yaml"
+    path.write_text(to_yaml(facts), encoding="utf-8")
+    return load_facts([path])
+
+
+@given(st.data())
+def test_generated_towns_load_unchanged(tmp_path_factory, data):
+    """A drawn town, with unrelated facts and one more inspection and signature merged in,
+    passes every check of load_facts and loads back equal to itself."""
+    facts, incident = data.draw(scenarios())
+    extra = data.draw(unrelated_facts(facts))
+    ins, sig = data.draw(new_inspection(facts, incident)), data.draw(new_signature(facts, incident))
+    full = merge(facts, extra, type(facts)(inspections=[ins], signatures=[sig]))
+    assert _reload(full, tmp_path_factory) == full
+
+
+@given(towns())
+def test_every_town_has_an_incident(facts):
+    """towns() never draws a fact set without an incident to trace."""
+    assert facts.incidents
