@@ -9,7 +9,7 @@ rules never settle a conflict by their order in the file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.canon import digest
@@ -27,32 +27,82 @@ class Finding:
     principle: str
     category: str
     clause: str
-    tier: str
+    tier: str | None
     evidence: tuple[str, ...]
     facts: tuple[str, ...]  # context fact keys, for explanations
+    mitigated_by: tuple[str, ...] = ()  # rules (e.g. due diligence) that lower this finding
 
     def as_json(self) -> dict:
         return {"rule": self.rule, "principle": self.principle, "category": self.category,
-                "clause": self.clause, "tier": self.tier, "evidence": list(self.evidence)}
+                "clause": self.clause, "tier": self.tier, "evidence": list(self.evidence),
+                "mitigated_by": list(self.mitigated_by)}
 
 
-@dataclass(frozen=True)
-class Link:
-    person: str
+@dataclass(frozen=True, kw_only=True)
+class Answerable:
+    """What a person's and a unit's place in the chain share: band, findings, mitigations."""
+
     name: str
-    posts: tuple[dict, ...]
     tier: str
     findings: tuple[Finding, ...]
+    mitigations: tuple[Finding, ...] = ()
+
+    @property
+    def id(self) -> str:
+        raise NotImplementedError
 
     def _distinct(self, attr: str) -> list[str]:
         return sorted({getattr(f, attr) for f in self.findings})
 
+    def summary(self) -> dict:
+        return {"name": self.name, "tier": self.tier, "categories": self._distinct("category"),
+                "principles": self._distinct("principle"), "rules": self._distinct("rule"),
+                "clauses": self._distinct("clause"), "evidence": sorted({e for f in self.findings for e in f.evidence}),
+                "findings": [f.as_json() for f in self.findings], "mitigations": [f.as_json() for f in self.mitigations]}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Link(Answerable):
+    """A person in the chain, with the posts they held that day."""
+
+    person: str
+    posts: tuple[dict, ...]
+
+    @property
+    def id(self) -> str:
+        return self.person
+
     def as_json(self) -> dict:
-        return {"person": self.person, "name": self.name, "posts": list(self.posts), "tier": self.tier,
-                "categories": self._distinct("category"), "principles": self._distinct("principle"),
-                "rules": self._distinct("rule"), "clauses": self._distinct("clause"),
-                "evidence": sorted({e for f in self.findings for e in f.evidence}),
-                "findings": [f.as_json() for f in self.findings]}
+        return {"person": self.person, "posts": list(self.posts), **self.summary()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitLink(Answerable):
+    """A unit the plan makes answerable (the town, the village, the enterprise, an office)."""
+
+    unit: str
+    kind: str
+
+    @property
+    def id(self) -> str:
+        return self.unit
+
+    def as_json(self) -> dict:
+        return {"unit": self.unit, "kind": self.kind, **self.summary()}
+
+
+@dataclass(frozen=True)
+class Exoneration:
+    """Findings a rule removed (e.g. due diligence shown in full), kept on record with its evidence."""
+
+    person: str
+    rule: str
+    removed: tuple[str, ...]
+    evidence: tuple[str, ...]
+
+    def as_json(self) -> dict:
+        return {"person": self.person, "rule": self.rule, "removed": list(self.removed),
+                "evidence": list(self.evidence)}
 
 
 @dataclass(frozen=True)
@@ -73,6 +123,8 @@ class Chain:
     gaps: tuple[GapWarning, ...]
     rulepack: dict
     facts_digest: str
+    units: tuple[UnitLink, ...] = ()
+    exonerated: tuple[Exoneration, ...] = ()
 
     def link(self, person: str) -> Link | None:
         return next((l for l in self.links if l.person == person), None)
@@ -87,6 +139,8 @@ class Chain:
                          "description": inc.description},
             "grade": self.context.grade.as_json(),
             "links": [l.as_json() for l in self.links],
+            "units": [u.as_json() for u in self.units],
+            "exonerated": [x.as_json() for x in self.exonerated],
             "gaps": [g.as_json() for g in self.gaps],
             "rulepack": self.rulepack,
             "facts_digest": self.facts_digest,
@@ -108,19 +162,47 @@ def context_digest(ctx: IncidentContext) -> str:
 
 
 def link_tier(pack: RulePack, findings: list[Finding]) -> str:
-    """The highest band of the person's post-bound findings; act bands only when there is nothing else.
+    """The highest band of the party's post-bound findings; act bands only when there is nothing else.
 
     An enterprise principal who also signed a permit stays in the enterprise band:
     a band says where a person sits in the organisation, an act does not move them.
+    A finding with no band of its own (a reporting failure) places nobody; a party
+    named only by such findings sits in the lowest band.
     """
     by_act = {t.id for t in pack.tiers if t.by_act}
-    placed = [f.tier for f in findings if f.tier not in by_act] or [f.tier for f in findings]
+    banded = [f.tier for f in findings if f.tier is not None]
+    placed = [t for t in banded if t not in by_act] or banded or [pack.tiers[0].id]
     return max(placed, key=pack.tier_rank)
+
+
+def settle(pack: RulePack, party: str, found: list[Finding]) -> tuple[list[Finding], list[Finding], list[Exoneration]]:
+    """Apply each rule's effect on the party's other findings; never decided by order in the file.
+
+    A liability rule's ``overrides`` drop the overridden findings (declared precedence);
+    an exonerating rule drops them and leaves an exoneration on record; a mitigating rule
+    keeps them, marked ``mitigated_by``.
+    """
+    effect = {f.rule: pack.rule(f.rule).effect for f in found}
+    overrides = {f.rule: set(pack.rule(f.rule).overrides) for f in found}
+    liable = [f for f in found if effect[f.rule] == "liable"]
+    mitigations = sorted((f for f in found if effect[f.rule] == "mitigates"), key=lambda f: (f.rule, f.facts))
+    exonerating = sorted((f for f in found if effect[f.rule] == "exonerates"), key=lambda f: (f.rule, f.facts))
+    dropped = {o for f in liable + exonerating for o in overrides[f.rule]}
+    lowered: dict[str, set[str]] = {}
+    for f in mitigations:
+        for o in overrides[f.rule]:
+            lowered.setdefault(o, set()).add(f.rule)
+    kept = sorted((replace(f, mitigated_by=tuple(sorted(lowered.get(f.rule, ())))) for f in liable
+                   if f.rule not in dropped), key=lambda f: (f.rule, f.facts))
+    rules_present = {f.rule for f in liable}
+    exonerations = [Exoneration(party, f.rule, tuple(sorted(overrides[f.rule] & rules_present)), f.evidence)
+                    for f in exonerating if overrides[f.rule] & rules_present]
+    return kept, mitigations, exonerations
 
 
 def build_chain(pack: RulePack, graph: OrgGraph, ctx: IncidentContext, matches: list[Match]) -> Chain:
     facts = ctx.by_key()
-    per_person: dict[str, list[Finding]] = {}
+    found: dict[tuple[str, str], list[Finding]] = {}
     gaps: dict[tuple, GapWarning] = {}
     items = {i.id: i for i in (*pack.rules, *pack.gaps)}
     for m in matches:
@@ -132,17 +214,25 @@ def build_chain(pack: RulePack, graph: OrgGraph, ctx: IncidentContext, matches: 
             msg = {"zh": fill(item.message.zh, bound), "en": fill(item.message.en, bound)}
             gaps[(item.id, keys)] = GapWarning(item.id, item.clause, msg, evidence)
             continue
-        person = facts[dict(m.bindings)[item.liable]].fields["person"]
-        per_person.setdefault(person, []).append(Finding(
+        kind, alias = item.party
+        who = facts[dict(m.bindings)[alias]].fields[kind]
+        found.setdefault((kind, who), []).append(Finding(
             item.id, item.principle, item.category, item.clause, item.tier, evidence, keys))
-    links = []
-    for person, found in per_person.items():
-        overridden = {o for f in found for o in pack.rule(f.rule).overrides}
-        kept = sorted((f for f in found if f.rule not in overridden), key=lambda f: (f.rule, f.facts))
-        tier = link_tier(pack, kept)
-        posts = tuple({"post": h.post.id, "title": h.post.title, "unit": h.post.unit, "acting": h.tenure.acting}
-                      for h in graph.posts_held(person, ctx.day))
-        links.append(Link(person, graph.people[person].name, posts, tier, tuple(kept)))
-    links.sort(key=lambda l: (pack.tier_rank(l.tier), l.person))
-    return Chain(ctx, tuple(links), tuple(gaps[k] for k in sorted(gaps)),
-                 {"id": pack.pack.id, "digest": pack.digest}, context_digest(ctx))
+    links, units, exonerated = [], [], []
+    for (kind, who), fs in found.items():
+        kept, mitigations, exonerations = settle(pack, who, fs)
+        exonerated += exonerations
+        if not kept:
+            continue
+        common = {"tier": link_tier(pack, kept), "findings": tuple(kept), "mitigations": tuple(mitigations)}
+        if kind == "unit":
+            unit = graph.units[who]
+            units.append(UnitLink(unit=who, name=unit.name, kind=unit.kind, **common))
+        else:
+            posts = tuple({"post": h.post.id, "title": h.post.title, "unit": h.post.unit, "acting": h.tenure.acting}
+                          for h in graph.posts_held(who, ctx.day))
+            links.append(Link(person=who, name=graph.people[who].name, posts=posts, **common))
+    order = lambda l: (pack.tier_rank(l.tier), l.id)  # noqa: E731 - scene upward, then by id
+    return Chain(ctx, tuple(sorted(links, key=order)), tuple(gaps[k] for k in sorted(gaps)),
+                 {"id": pack.pack.id, "digest": pack.digest}, context_digest(ctx),
+                 tuple(sorted(units, key=order)), tuple(sorted(exonerated, key=lambda x: (x.person, x.rule))))

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
+from engine import duties
+from engine.fact import Fact
 from engine.grade import Grade, classify
 from engine.graph import OrgGraph, node
 from facts.model import Incident
@@ -39,24 +41,20 @@ SCHEMA: dict[str, dict[str, type]] = {
                   "inspection": str},
     "involved": {"person": str},
     "vacancy": {"post": str, "title": str, "role": str, "unit": str, "scope": str, "assignment": str},
+    "report": {"report": str, "channel": str, "by": str, "at": str, "minutes_after": int, "first": bool,
+               "deaths_given": bool, "injuries_given": bool, "understated": bool},
+    "report_duty": {"channel": str, "person": str, "post": str, "role": str},
+    "concealment": {"person": str},
+    "duty_record": {"duty": str, "scope": str, "unit": str, "record": str, "date": str, "days_before": int},
+    "duty_gap": {"duty": str, "scope": str, "unit": str, "month": str, "months_before": int},
+    "exposure": {"person": str, "post": str, "assignment": str, "hazard": str, "sector": str, "from": str,
+                 "to": str, "days": int},
+    "unit": {"unit": str, "name": str, "unit_kind": str, "sector": str},
 }
 
 #: Roles whose post being vacant on the day leaves a duty of the plan unassigned.
 DUTY_ROLES = {"town": ("party_secretary", "mayor"), "village": ("village_party_secretary",),
               "site": ("enterprise_principal",)}
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One context fact: its kind, its fields, the input ids it rests on, a stable key."""
-
-    kind: str
-    key: str
-    fields: Mapping[str, Any]
-    src: tuple[str, ...]
-
-    def as_json(self) -> dict:
-        return {"kind": self.kind, "key": self.key, **dict(self.fields), "src": list(self.src)}
 
 
 @dataclass(frozen=True)
@@ -170,6 +168,14 @@ def build_context(graph: OrgGraph, incident: Incident) -> IncidentContext:
             facts.append(Fact("signature", f"signature:{sig.id}", {
                 "person": sig.person, "signature": sig.id, "document": sig.document, "date": sig.date.isoformat(),
                 "days_before": (day - sig.date).days, "inspection": sig.inspection or ""}, (sig.id,)))
+
+    # Beyond the four principles: reporting, periodic duties, exposure to hazards, answerable units.
+    units = {"site": [site.id], "village": [village] if village else [],
+             "town": [u.id for u in graph.leadership_units(town)] if town else []}
+    facts += duties.reporting(graph, incident, units)
+    facts += duties.periodic(graph, incident, units, {"site": site.id, "town": town} if town else {"site": site.id})
+    facts += duties.exposure(graph, incident, graph.sector_path(sector), covers)
+    facts += duties.units_answerable(graph, incident, town, village, graph.sector_path(sector))
 
     unique = {f.key: f for f in facts}  # one post may be reached twice (e.g. two ancestor targets)
     ordered = tuple(sorted(unique.values(), key=lambda f: f.key))

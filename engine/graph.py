@@ -23,9 +23,17 @@ from typing import Iterator
 import networkx as nx
 
 from engine.timeline import in_force
-from facts.model import Assignment, FactSet, Inspection, Post, Signature, Tenure, Unit
+from facts.model import Assignment, DutyRecord, FactSet, Hazard, Inspection, Post, Signature, Tenure, Unit
 
 TOWN_LEADERSHIP = ("town", "party_committee", "government", "congress")
+
+
+def _index(items, field: str, order) -> dict[str, list]:
+    """Records grouped by one of their fields, each group sorted: the per-site look-ups of a context."""
+    out: dict[str, list] = defaultdict(list)
+    for item in items:
+        out[getattr(item, field)].append(item)
+    return {k: sorted(v, key=order) for k, v in out.items()}
 
 
 def node(kind: str, id_: str) -> str:
@@ -100,18 +108,27 @@ class OrgGraph:
         for src, dst, key, d in g.edges(keys=True, data=True):
             self._in.setdefault((dst, d["rel"]), []).append((src, key, d))
             self._out.setdefault((src, d["rel"]), []).append((dst, key, d))
-        self._inspections: dict[str, list[Inspection]] = defaultdict(list)
-        for i in facts.inspections:
-            self._inspections[i.site].append(i)
-        self._signatures: dict[str, list[Signature]] = defaultdict(list)
-        for s in facts.signatures:
-            self._signatures[s.site].append(s)
+        self._inspections = _index(facts.inspections, "site", lambda i: (i.date, i.id))
+        self._signatures = _index(facts.signatures, "site", lambda s: (s.date, s.id))
+        self._duty_records = _index(facts.duty_records, "unit", lambda r: (r.date, r.id))
+        self._hazards = _index(facts.hazards, "site", lambda h: (h.valid_from, h.id))
 
     def inspections_of(self, site: str) -> list[Inspection]:
-        return sorted(self._inspections.get(site, ()), key=lambda i: (i.date, i.id))
+        return self._inspections.get(site, [])
 
     def signatures_of(self, site: str) -> list[Signature]:
-        return sorted(self._signatures.get(site, ()), key=lambda s: (s.date, s.id))
+        return self._signatures.get(site, [])
+
+    def duty_records_of(self, unit: str) -> list[DutyRecord]:
+        return self._duty_records.get(unit, [])
+
+    def hazards_of(self, site: str) -> list[Hazard]:
+        return self._hazards.get(site, [])
+
+    def tenures_of(self, post_id: str) -> list[Tenure]:
+        """Every tenure of the post, whenever it was held, in date order (for predecessors)."""
+        return sorted((self.tenures[k] for _, k, _ in self._in.get((node("post", post_id), "holds"), ())),
+                      key=lambda t: (t.valid_from, t.key))
 
     # -- time-filtered neighbourhoods -------------------------------------------------
 
@@ -161,6 +178,10 @@ class OrgGraph:
             return a.within
         return self.town_of(self.posts[a.post].unit) if a.post else None
 
+    def assignments_onto(self, target: str, rel: str) -> list[Assignment]:
+        """Every assignment of a kind onto a node, whatever its dates (for exposure windows)."""
+        return sorted((self.assignments[k] for _, k, _ in self._in.get((target, rel), ())), key=lambda a: a.id)
+
     def vacant_duties(self, target: str, rels: tuple[str, ...], day: date) -> list[Assignment]:
         """Post-bound assignments onto the node whose post nobody holds on the day."""
         return sorted((self.assignments[k] for _, k, _ in self._edges_in(target, rels, day)
@@ -204,15 +225,21 @@ class OrgGraph:
         return None
 
     @cached_property
-    def _leadership_children(self) -> dict[str, list[str]]:
-        """Each unit's children of a leadership kind (not its villages and enterprises: thousands in a town)."""
+    def _office_children(self) -> dict[str, list[str]]:
+        """Each unit's children that lead or serve it (not its villages and enterprises: thousands in a town)."""
         out: dict[str, list[str]] = {}
         for u in self.units.values():
-            if u.parent and u.kind in TOWN_LEADERSHIP:
+            if u.parent and (u.kind in TOWN_LEADERSHIP or u.kind == "office"):
                 out.setdefault(u.parent, []).append(u.id)
         return out
 
     def leadership_units(self, town_id: str) -> list[Unit]:
         """The town itself and its party committee, government and congress."""
-        ids = [town_id] + self._leadership_children.get(town_id, [])
+        ids = [town_id] + [c for c in self._office_children.get(town_id, []) if self.units[c].kind in TOWN_LEADERSHIP]
+        return [self.units[i] for i in sorted(ids)]
+
+    def offices(self, town_id: str) -> list[Unit]:
+        """The town's offices (办/中心/所/局), under the town or under its leadership units."""
+        parents = [town_id] + [u.id for u in self.leadership_units(town_id)]
+        ids = {c for p in parents for c in self._office_children.get(p, []) if self.units[c].kind == "office"}
         return [self.units[i] for i in sorted(ids)]

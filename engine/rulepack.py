@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Literal, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -103,12 +103,20 @@ class Rule(Strict):
     clause: str
     quote: str = Field(min_length=1)
     category: str
-    tier: str
+    tier: str | None = None  # the band; none = the finding places its person nowhere of its own
     when: dict[str, Pattern]
     unless: dict[str, Pattern] = {}
-    liable: str
+    liable: str | None = None  # the alias whose person answers …
+    liable_unit: str | None = None  # … or whose unit answers
+    effect: Literal["liable", "mitigates", "exonerates"] = "liable"
     overrides: list[str] = []
+    enabled_by: str | None = None  # a yes/no parameter that switches the rule on
     note: str = ""
+
+    @property
+    def party(self) -> tuple[str, str]:
+        """('person' or 'unit', the alias that names who answers)."""
+        return ("unit", self.liable_unit) if self.liable_unit else ("person", self.liable or "")
 
     @field_validator("when", "unless", mode="before")
     @classmethod
@@ -231,14 +239,26 @@ def check_pack(pack: RulePack, file: str) -> list[Problem]:
                     if value not in names:
                         bad(fld, f"unknown {noun} '{value}'{did_you_mean(value, names)}",
                             f"use one of: {', '.join(names)}")
-                if r.liable in r.when and r.when[r.liable].kind not in SCHEMA:
+                party, alias = r.party
+                fld = "liable_unit" if party == "unit" else "liable"
+                if (r.liable is None) == (r.liable_unit is None):
+                    bad("liable", "give exactly one of 'liable' (a person answers) or 'liable_unit' (a unit answers)",
+                        "name the alias of 'when' whose person or unit is answerable")
+                elif alias in r.when and r.when[alias].kind not in SCHEMA:
                     pass  # reported once, as an unknown kind
-                elif r.liable not in r.when:
-                    bad("liable", f"'{r.liable}' is not an alias of 'when'{did_you_mean(r.liable, r.when)}",
-                        "name the alias whose 'person' is answerable")
-                elif "person" not in SCHEMA.get(r.when[r.liable].kind, {}):
-                    bad("liable", f"a fact of kind '{r.when[r.liable].kind}' names no person",
-                        "name an alias of kind " + ", ".join(k for k, f in SCHEMA.items() if "person" in f))
+                elif alias not in r.when:
+                    bad(fld, f"'{alias}' is not an alias of 'when'{did_you_mean(alias, r.when)}",
+                        f"name the alias whose '{party}' is answerable")
+                elif party not in SCHEMA.get(r.when[alias].kind, {}):
+                    bad(fld, f"a fact of kind '{r.when[alias].kind}' names no {party}",
+                        "name an alias of kind " + ", ".join(k for k, f in SCHEMA.items() if party in f))
+                switch = pack.parameters.get(r.enabled_by or "")
+                if r.enabled_by is not None and (switch is None or not isinstance(switch.value, bool)):
+                    bad("enabled_by", f"'{r.enabled_by}' is not a yes/no parameter{did_you_mean(r.enabled_by, pack.parameters)}",
+                        "declare a parameter with value true or false")
+                if r.effect != "liable" and not r.overrides:
+                    bad("overrides", f"a rule that {r.effect} must name the rules it applies to",
+                        "list them under 'overrides'")
                 for o in r.overrides:
                     if o not in rule_ids:
                         bad("overrides", f"unknown rule '{o}'{did_you_mean(o, rule_ids)}", "name a rule of this pack")

@@ -31,7 +31,7 @@ CASES = {
         lambda raw: rule(raw, "signer")["when"]["sig"].update(kind="signatur"),
         ["pack.yaml: rules #9 (signer): field 'when.sig.kind': unknown fact kind 'signatur' (did you mean "
          "'signature'?)\n  hint: use one of: incident, holds, in_charge, liaison, inspection, signature, involved, "
-         "vacancy"]),
+         "vacancy, report, report_duty, concealment, duty_record, duty_gap, exposure, unit"]),
     "an unknown field": (
         lambda raw: rule(raw, "inspector")["when"]["check"].update(days_ago={"lte": 1}),
         ["pack.yaml: rules #8 (inspector): field 'when.check.days_ago': a fact of kind 'inspection' has no field "
