@@ -11,7 +11,8 @@ reads well):
 
 - sectors ``sec0…`` forming a tree (each parent drawn among the earlier ones);
 - units: the town ``town`` with ``party`` (party committee), ``gov``
-  (government) and ``bureau`` (an office); villages ``v0…`` with village groups
+  (government) and ``bureau`` (an office, sometimes with sectors of its
+  business, §6.1); villages ``v0…`` with village groups
   ``v0g0…``; enterprises ``e0…`` in a village, with one or two sectors, whose
   parent is the town or their village;
 - people ``p0…``;
@@ -25,10 +26,16 @@ reads well):
 - assignments ``a0…`` (分管 / 驻村 / 包村 / 包社), bound to a town post (passing
   to its holder, §6.3) or to a person, each in force over its own interval;
 - incidents ``inc0…`` (at least one) at an enterprise, with casualties, loss,
-  people involved and sometimes a village group;
+  people involved, sometimes a village group, reports on the three channels
+  (on time or late around the 1 h / 2 h deadlines, figures given, left out or
+  understated) and people found to have concealed it;
 - inspections ``i0…`` and signatures ``s0…`` of enterprise sites, dated
   around the incidents (before, after, inside and outside the look-back
-  windows), a signature sometimes citing an inspection of the same site.
+  windows), a signature sometimes citing an inspection of the same site;
+- duty records ``r0…``: per incident, a run of monthly meetings (town) and
+  self-inspections (site) ending some months before it, maybe an emergency
+  plan and a drill; hazards ``h0…`` at incident sites, some found by an
+  inspection.
 
 Days are drawn as offsets from :data:`BASE_DAY` within :data:`HORIZON` days;
 incidents happen at a local time in UTC+8.
@@ -77,8 +84,8 @@ from typing import Callable
 import yaml
 from hypothesis import strategies as st
 
-from facts.model import (SECTIONS, Assignment, Channel, DocKind, FactSet, Incident, Inspection, Outcome, Person, Post,
-                         Report, Sector, Signature, Tenure, Unit)
+from facts.model import (SECTIONS, Assignment, Channel, DocKind, DutyRecord, FactSet, Hazard, Incident, Inspection,
+                         Outcome, Person, Post, Report, Sector, Signature, Tenure, Unit)
 
 BASE_DAY = date(2020, 1, 1)
 HORIZON = 4 * 365
@@ -98,6 +105,11 @@ _ACT_OFFSET = st.integers(-ACT_BEFORE, ACT_AFTER)
 _DOCUMENT = st.sampled_from(DOCUMENTS)
 _OUTCOME = st.sampled_from(OUTCOMES)
 _CHANNEL = st.sampled_from([c.value for c in Channel])
+_LEARNED = st.integers(0, 600)
+_REPORT_DELAY = st.sampled_from([0, 30, 60, 61, 119, 120, 121, 600])
+_MONTHS_BACK = st.integers(0, 8)
+_STREAK = st.integers(0, 6)
+_RECORD_AGE = st.integers(0, 1000)
 _LOSS = st.sampled_from([0, 50_000, 2_000_000, 15_000_000, 60_000_000])
 
 
@@ -191,19 +203,63 @@ def _acts(draw, facts_people: list[str], sites: list[str], anchors: list[Inciden
     return inspections, signatures
 
 
+def _month_day(d: date, back: int) -> date:
+    """The 15th of the month ``back`` months before the month of ``d``."""
+    m = d.year * 12 + d.month - 1 - back
+    return date(m // 12, m % 12 + 1, 15)
+
+
+def _duty_records(draw, anchors: list[Incident], town_units: list[str], ids: Callable[[], str]) -> list[DutyRecord]:
+    """Periodic duties around an incident: a run of months with meetings (the town) and with
+    self-inspections (the site), ending some months before it; maybe a plan and a drill."""
+    out = []
+    for inc in anchors:
+        for kind, units in (("monthly_meeting", town_units), ("self_inspection", [inc.site])):
+            unit, first = _pick(draw, units), draw(_MONTHS_BACK)
+            out += [DutyRecord(id=ids(), kind=kind, unit=unit, date=_month_day(inc.day, back))
+                    for back in range(first, first + draw(_STREAK))]
+        for kind in ("emergency_plan", "drill"):
+            if draw(_BOOL):
+                out.append(DutyRecord(id=ids(), kind=kind, unit=_pick(draw, town_units),
+                                      date=inc.day - timedelta(days=draw(_RECORD_AGE))))
+    return out
+
+
+def _hazards(draw, anchors: list[Incident], inspections: list[Inspection], ids: Callable[[], str]) -> list[Hazard]:
+    """Hazards at the incidents' sites, appearing before the day and perhaps removed, some found by an inspection."""
+    out = []
+    for _ in range(draw(st.integers(0, 2))):
+        inc = _pick(draw, anchors)
+        start = inc.day - timedelta(days=draw(_RECORD_AGE))
+        end = None if draw(_BOOL) else start + timedelta(days=draw(_LENGTH))
+        out.append(Hazard(id=ids(), site=inc.site, description="隐患", valid_from=start, valid_to=end,
+                          found_by=_maybe(draw, [i.id for i in inspections if i.site == inc.site])))
+    return out
+
+
 def _incident(draw, id_: str, site: Unit, groups: list[str], people: list[str]) -> Incident:
     at = datetime.combine(day(draw(_DAY)), time(draw(st.integers(0, 23)), draw(st.integers(0, 59))), TZ)
     deaths = draw(st.integers(0, 4))
     injuries = draw(st.integers(0, 12))
-    reports = []
-    if draw(_BOOL):
-        reports.append(Report(channel=draw(_CHANNEL), by=_pick(draw, people),
-                              at=at + timedelta(minutes=draw(st.integers(5, 48 * 60))),
-                              deaths=deaths, serious_injuries=injuries))
+    reports = [_report(draw, at, deaths, injuries, people) for _ in range(draw(st.integers(0, 3)))]
     return Incident(id=id_, occurred_at=at, site=site.id,
                     sector=_maybe(draw, site.sectors), village_group=_maybe(draw, groups),
                     deaths=deaths, serious_injuries=injuries,
-                    direct_loss_yuan=draw(_LOSS), involved=_subset(draw, people), reports=reports)
+                    direct_loss_yuan=draw(_LOSS), involved=_subset(draw, people), reports=reports,
+                    concealed_by=_subset(draw, people, 0, 1))
+
+
+def _report(draw, occurred: datetime, deaths: int, injuries: int, people: list[str]) -> Report:
+    """A report on a channel, on time or late (around the 1 h and 2 h deadlines), its figures
+    given, left out or understated."""
+    learned = occurred + timedelta(minutes=draw(_LEARNED)) if draw(_BOOL) else None
+    at = (learned or occurred) + timedelta(minutes=draw(_REPORT_DELAY))
+
+    def figure(actual: int) -> int | None:
+        return _pick(draw, [actual, None, max(actual - 1, 0)])
+
+    return Report(channel=draw(_CHANNEL), by=_pick(draw, people), at=at, learned_at=learned,
+                  deaths=figure(deaths), serious_injuries=figure(injuries))
 
 
 @st.composite
@@ -219,7 +275,8 @@ def towns(draw, *, max_sectors: int = 5, max_villages: int = 3, max_enterprises:
     units = [Unit(id="town", name="测试镇", kind="town"),
              Unit(id="party", name="镇党委", kind="party_committee", parent="town"),
              Unit(id="gov", name="镇人民政府", kind="government", parent="town"),
-             Unit(id="bureau", name="综合行政执法局", kind="office", parent="gov")]
+             Unit(id="bureau", name="综合行政执法局", kind="office", parent="gov",
+                  sectors=_subset(draw, sector_ids, 0, 2))]
     groups: dict[str, list[str]] = {}
     for v in range(draw(st.integers(1, max_villages))):
         vid = f"v{v}"
@@ -281,7 +338,9 @@ def towns(draw, *, max_sectors: int = 5, max_villages: int = 3, max_enterprises:
                                     _counter("i"), _counter("s"))
     return FactSet(sectors=sectors, units=units, people=[Person(id=p, name=f"人员{p[1:]}") for p in people],
                    posts=posts, tenures=tenures, assignments=assignments, incidents=incidents,
-                   inspections=inspections, signatures=signatures)
+                   inspections=inspections, signatures=signatures,
+                   duty_records=_duty_records(draw, incidents, ["town", "party", "gov"], _counter("r")),
+                   hazards=_hazards(draw, incidents, inspections, _counter("h")))
 
 
 def scenarios(**sizes) -> st.SearchStrategy[tuple[FactSet, str]]:
@@ -335,12 +394,13 @@ def unrelated_facts(draw, facts: FactSet) -> FactSet:
     anchors = incidents or list(facts.incidents) or [_incident(draw, f"{x}anchor", enterprise, [group], people)]
     anchors = [a.model_copy(update={"site": site}) for a in anchors]
     inspections, signatures = _acts(draw, people, [site], anchors, 2, _counter(f"{x}i"), _counter(f"{x}s"))
+    hazards = _hazards(draw, anchors, inspections, _counter(f"{x}h"))
     return FactSet(sectors=[Sector(id=sector, name="他行业")],
                    units=[Unit(id=village, name="他村", kind="village", parent=town),
                           Unit(id=group, name="他村一社", kind="village_group", parent=village), enterprise],
                    people=[Person(id=p, name=f"他人{i}") for i, p in enumerate(people)],
                    posts=posts, tenures=tenures, assignments=assignments, incidents=incidents,
-                   inspections=inspections, signatures=signatures)
+                   inspections=inspections, signatures=signatures, hazards=hazards)
 
 
 def _site_and_id(facts: FactSet, incident_id: str, section: str) -> tuple[Incident, str]:
