@@ -100,7 +100,11 @@ class Match:
 
 
 class Matcher:
-    """The pack's conditions evaluated in plain Python over context facts (the oracle)."""
+    """The pack's conditions evaluated in plain Python over context facts (the oracle).
+
+    As in durable_rules, a fact binds at most one alias of a match, and a fact bound
+    to a positive alias never satisfies that match's negated patterns.
+    """
 
     def __init__(self, pack: RulePack):
         self.pack = pack
@@ -114,8 +118,9 @@ class Matcher:
             yield dict(bound)
             return
         (alias, pat), rest = patterns[0], patterns[1:]
+        taken = {b.key for b in bound.values()}
         for f in facts:
-            if f.kind == pat.kind and self._ok(f.fields, pat, {a: b.fields for a, b in bound.items()}):
+            if f.kind == pat.kind and f.key not in taken and self._ok(f.fields, pat, {a: b.fields for a, b in bound.items()}):
                 bound[alias] = f
                 yield from self._joins(facts, rest, bound)
                 del bound[alias]
@@ -126,8 +131,9 @@ class Matcher:
         for item in clauses_of(self.pack):
             for b in self._joins(facts, list(item.when.items()), {}):
                 fields = {a: f.fields for a, f in b.items()}
+                taken = {f.key for f in b.values()}
                 if any(self._ok(f.fields, p, fields) for a, p in item.unless.items()
-                       for f in facts if f.kind == p.kind):
+                       for f in facts if f.kind == p.kind and f.key not in taken):
                     continue
                 out.append(Match(item.id, tuple((a, b[a].key) for a in item.when)))
         return sorted(out, key=lambda m: (m.rule, m.bindings))

@@ -207,18 +207,19 @@ def load_pack(path: str | Path = DEFAULT_PACK) -> RulePack:
         problems += validation_problems(e, RulePack, file, "pack")
         raise RulePackError(problems, what=file) from None
     pack = pack.model_copy(update=items)
-    problems += check_pack(pack, file)
+    declared = [r["id"] for r in raw.get("rules") or [] if isinstance(r, dict) and isinstance(r.get("id"), str)]
+    problems += check_pack(pack, file, declared)
     if problems:
         raise RulePackError(problems, what=file)
     return pack
 
 
-def check_pack(pack: RulePack, file: str) -> list[Problem]:
+def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Problem]:
     """Static checks: names resolve, fields exist for their kind, types agree, ids unique."""
     problems: list[Problem] = []
     seen: set[str] = set()
     tiers = [t.id for t in pack.tiers]
-    rule_ids = [r.id for r in pack.rules]
+    rule_ids = [r.id for r in pack.rules] + list(declared)  # a rule that failed to load is still known
     for section, items in (("rules", pack.rules), ("gaps", pack.gaps)):
         for pos, r in enumerate(items, 1):
             where = f"{section} #{pos} ({r.id})"
@@ -236,7 +237,7 @@ def check_pack(pack: RulePack, file: str) -> list[Problem]:
                 for fld, value, names, noun in (("principle", r.principle, pack.principles, "principle"),
                                                 ("category", r.category, pack.categories, "category"),
                                                 ("tier", r.tier, tiers, "tier")):
-                    if value not in names:
+                    if value not in names and not (fld == "tier" and value is None):
                         bad(fld, f"unknown {noun} '{value}'{did_you_mean(value, names)}",
                             f"use one of: {', '.join(names)}")
                 party, alias = r.party

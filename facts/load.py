@@ -78,6 +78,8 @@ def _hint(err: dict, model: type[BaseModel]) -> str:
     if kind == "missing":
         return "add this field"
     if kind == "extra_forbidden":
+        if len(err["loc"]) > 1:  # nested: the top model's fields would mislead
+            return "remove it, or check its spelling"
         names = [f.alias or n for n, f in model.model_fields.items()]
         return "remove it, or spell a known field" + did_you_mean(str(err["loc"][-1]), names) + \
             f"; known fields: {', '.join(names)}"

@@ -16,8 +16,9 @@ from engine.evaluate import BACKENDS
 from engine.trace import Tracer
 from facts.load import load_facts
 
-CASES = sorted(p for p in (Path(__file__).parent / "cases").glob("*/case.yaml") if not p.parent.name.startswith("_"))
-BASE = Path(__file__).parent / "cases" / "_base" / "town.yaml"
+from tests.cases.paths import BASE_DIR as BASE, CASES_DIR
+
+CASES = sorted(p for p in CASES_DIR.glob("*/case.yaml") if not p.parent.name.startswith("_"))
 
 
 def _load(path: Path) -> dict:
@@ -32,9 +33,11 @@ def backend(request):
 @pytest.mark.parametrize("path", CASES, ids=[p.parent.name for p in CASES])
 def test_case(path: Path, backend, pack, tmp_path):
     case = _load(path)
-    assert set(case) <= {"name", "input", "expect"}, f"{path}: unknown keys"
+    assert set(case) <= {"name", "input", "parameters", "expect"}, f"{path}: unknown keys"
     extra = tmp_path / "input.yaml"
     extra.write_text(yaml.safe_dump(case["input"], allow_unicode=True), encoding="utf-8")
+    params = {k: pack.parameters[k].model_copy(update={"value": v}) for k, v in case.get("parameters", {}).items()}
+    pack = pack.model_copy(update={"parameters": {**pack.parameters, **params}}) if params else pack
     tracer = Tracer(load_facts([BASE, extra]), pack, backend)
     expect = case["expect"]
     chain = tracer.trace(tracer.incidents[expect["incident"]])
@@ -46,6 +49,10 @@ def test_case(path: Path, backend, pack, tmp_path):
         assert chain.link(person).tier == tier, f"{case['name']}: tier of {person}"
     for person, posts in (expect.get("posts") or {}).items():
         assert [p["post"] for p in chain.link(person).posts] == posts, f"{case['name']}: posts of {person}"
+    for person, rules in (expect.get("mitigated") or {}).items():
+        assert sorted({m.rule for m in chain.link(person).mitigations}) == rules, f"{case['name']}: {person}"
+    if "units" in expect:
+        assert [{u.unit: sorted({f.rule for f in u.findings})} for u in chain.units] == expect["units"], case["name"]
     assert [g.rule for g in chain.gaps] == expect.get("gaps", []), case["name"]
     if "gap_messages" in expect:
         assert [g.message["zh"] for g in chain.gaps] == expect["gap_messages"], case["name"]
@@ -55,6 +62,7 @@ def test_every_rule_and_gap_of_the_pack_is_exercised_by_some_case(pack):
     fired = set()
     for path in CASES:
         expect = _load(path)["expect"]
-        fired |= {r for link in expect["links"] for rules in link.values() for r in rules}
+        fired |= {r for link in expect["links"] + expect.get("units", []) for rules in link.values() for r in rules}
+        fired |= {r for rules in (expect.get("mitigated") or {}).values() for r in rules}
         fired |= set(expect.get("gaps", []))
     assert {r.id for r in pack.rules} | {g.id for g in pack.gaps} <= fired

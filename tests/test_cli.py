@@ -40,8 +40,8 @@ def test_a_missing_path_is_a_usage_error():
 
 
 def test_trace_unknown_incident_suggests_the_closest():
-    r = run("trace", EXAMPLE, "--incident", "inc-2023-7")
-    assert (r.exit_code, r.output) == (2, "error: unknown incident 'inc-2023-7' (did you mean 'inc-2023-06'?)\n")
+    r = run("trace", EXAMPLE, "--incident", "inc-2023-9")
+    assert (r.exit_code, r.output) == (2, "error: unknown incident 'inc-2023-9' (did you mean 'inc-2023-08'?)\n")
 
 
 def test_trace_json_of_one_incident_is_an_object_and_of_several_an_array():

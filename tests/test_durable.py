@@ -106,3 +106,19 @@ def test_an_error_inside_an_action_is_raised_not_swallowed(pack):
             return fail
     with pytest.raises(EngineError, match="a rule action failed: exception caught boom"):
         Failing().matches(pack, (INCIDENT, LIAISON))
+
+
+def test_a_fact_binds_one_alias_and_the_oracle_agrees(pack):
+    """durable never binds one fact to two aliases of a rule, nor lets a bound fact satisfy a negation."""
+    from engine.rulepack import Rule
+    both = Rule.model_validate({
+        "id": "two_reports", "principle": "reporting", "clause": "§4.1", "quote": "q", "category": "late_report",
+        "when": {"a": {"kind": "involved"}, "b": {"kind": "involved", "person": {"ref": "a.person"}}}, "liable": "a"})
+    negated = Rule.model_validate({
+        "id": "alone", "principle": "reporting", "clause": "§4.1", "quote": "q", "category": "late_report",
+        "when": {"a": {"kind": "involved"}}, "unless": {"b": {"kind": "involved", "person": {"ref": "a.person"}}},
+        "liable": "a"})
+    small = pack.model_copy(update={"rules": [both, negated], "gaps": []})
+    one = (Fact("involved", "k1", {"person": "p"}, ()),)
+    assert [m.rule for m in DurableBackend().matches(small, one)] == ["alone"]
+    assert [m.rule for m in PythonBackend().matches(small, one)] == ["alone"]

@@ -17,28 +17,70 @@ from tests.conftest import EXAMPLE, ROOT
 
 EXPECTED = {
     'inc-2022-01': (
-        "wang_erhu:involved_staff li_jianguo:enterprise_principal+signer zhao_hai:involved_staff+site_safety_manager liu_yanjun:signer yang_zonglin:inspector wang_wenquan:village_head lin_ke:inspector+signer+stationed_cadre liu_chunye:village_liaison tala:sector_in_charge he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
+        "wang_erhu:involved_staff li_jianguo:enterprise_principal+signer "
+        "zhao_hai:involved_staff+site_safety_manager liu_yanjun:signer yang_zonglin:inspector "
+        "wang_wenquan:village_head lin_ke:inspector+signer+stationed_cadre liu_chunye:village_liaison "
+        "tala:sector_in_charge he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
         []),
     'inc-2022-02': (
-        "han_xiaojun:involved_staff feng_tao:involved_staff+signer+site_safety_manager zheng_zhigang:enterprise_principal chen_yusi:inspector yang_zonglin:inspector+signer du_haoxing:village_head guo_zhenyu:group_liaison shi_yanjun:stationed_cadre zhang_jun:village_liaison ban_weiping:sector_in_charge he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
+        "han_xiaojun:involved_staff feng_tao:involved_staff+signer+site_safety_manager "
+        "zheng_zhigang:enterprise_principal+missed_self_inspection chen_yusi:inspector "
+        "yang_zonglin:inspector+signer du_haoxing:village_head guo_zhenyu:group_liaison "
+        "shi_yanjun:stationed_cadre zhang_jun:village_liaison ban_weiping:sector_in_charge "
+        "he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
         []),
     'inc-2023-01': (
-        "ma_qiang:involved_staff sun_li:involved_staff+site_safety_manager zhou_wei:enterprise_principal jian_junjian:inspector+signer li_lingyun:inspector wang_yinkui:village_head liu_cun:village_liaison yang_zonglin:stationed_cadre tala:sector_in_charge he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
+        "ma_qiang:involved_staff sun_li:involved_staff+site_safety_manager zhou_wei:enterprise_principal "
+        "jian_junjian:inspector+signer li_lingyun:inspector wang_yinkui:village_head liu_cun:village_liaison "
+        "yang_zonglin:stationed_cadre tala:sector_in_charge he_sheng:safety_lead "
+        "liu_shiwen:missed_monthly_meeting+town_heads yan_min:missed_monthly_meeting+town_heads",
         []),
     'inc-2023-02': (
-        "zhang_xiaoping:involved_staff li_jianguo:enterprise_principal+signer zhao_hai:involved_staff+signer+site_safety_manager liu_yanjun:signer sun_chengren:inspector tala:inspector+signer yang_zonglin:inspector wang_wenquan:village_head lin_ke:inspector+signer+stationed_cadre liu_chunye:village_liaison su_zhenhua:sector_in_charge he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
+        "zhang_xiaoping:involved_staff li_jianguo:enterprise_principal+missed_self_inspection+signer "
+        "zhao_hai:involved_staff+signer+site_safety_manager liu_yanjun:signer sun_chengren:inspector "
+        "tala:inspector+signer yang_zonglin:inspector wang_wenquan:village_head "
+        "lin_ke:inspector+signer+stationed_cadre liu_chunye:village_liaison su_zhenhua:sector_in_charge "
+        "he_sheng:safety_lead liu_shiwen:missed_monthly_meeting+town_heads "
+        "yan_min:missed_monthly_meeting+town_heads",
         []),
     'inc-2023-03': (
-        "cao_liang:involved_staff yang_wen:involved_staff+site_safety_manager yang_xiulan:enterprise_principal wang_dong:village_head hao_li:group_liaison liu_pingping:inspector+signer+stationed_cadre zhang_xin:village_liaison liu_cun:sector_in_charge he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
+        "cao_liang:involved_staff yang_wen:involved_staff+site_safety_manager "
+        "yang_xiulan:enterprise_principal wang_dong:village_head hao_li:group_liaison "
+        "liu_pingping:inspector+signer+stationed_cadre zhang_xin:village_liaison liu_cun:sector_in_charge "
+        "he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
         []),
     'inc-2023-04': (
-        "wu_gang:involved_staff gao_wenbin:enterprise_principal he_yan:involved_staff+site_safety_manager chen_yusi:inspector+signer sun_chengren:inspector jia_yongfei:village_head ban_weiping:village_liaison li_lingyun:stationed_cadre zhang_xin:sector_in_charge he_sheng:safety_lead+signer liu_shiwen:town_heads yan_min:town_heads",
+        "wu_gang:involved_staff gao_wenbin:enterprise_principal he_yan:involved_staff+site_safety_manager "
+        "chen_yusi:inspector+signer sun_chengren:inspector jia_yongfei:village_head "
+        "ban_weiping:village_liaison li_lingyun:stationed_cadre zhang_xin:sector_in_charge "
+        "he_sheng:safety_lead+signer liu_shiwen:town_heads yan_min:town_heads",
         []),
     'inc-2023-05': (
-        "li_xiaobing:involved_staff li_mancang:enterprise_principal du_haoxing:village_head shi_yanjun:stationed_cadre wang_hui:group_liaison zhang_jun:village_liaison he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
+        "li_xiaobing:involved_staff li_mancang:enterprise_principal+missed_self_inspection "
+        "du_haoxing:village_head shi_yanjun:stationed_cadre wang_hui:group_liaison zhang_jun:village_liaison "
+        "he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
         ['no_leader_in_charge']),
     'inc-2023-06': (
-        "bai_jianjun:involved_staff jia_zhiqiang:enterprise_principal tian_wei:involved_staff+site_safety_manager gao_zhiyong:village_head su_zhenhua:village_liaison sun_chengren:inspector+stationed_cadre liu_chunye:sector_in_charge he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
+        "bai_jianjun:involved_staff "
+        "jia_zhiqiang:enterprise_principal+late_report_enterprise+missed_self_inspection "
+        "tian_wei:involved_staff+site_safety_manager gao_zhiyong:village_head su_zhenhua:village_liaison "
+        "sun_chengren:inspector+stationed_cadre liu_chunye:sector_in_charge he_sheng:safety_lead "
+        "liu_shiwen:missed_monthly_meeting+town_heads "
+        "yan_min:late_report_town+missed_monthly_meeting+town_heads",
+        []),
+    'inc-2023-07': (
+        "ma_qiang:involved_staff sun_li:site_safety_manager "
+        "zhou_wei:enterprise_principal+false_report+late_report_enterprise "
+        "wang_yinkui:omitted_report+village_head liu_cun:village_liaison yang_zonglin:stationed_cadre "
+        "su_zhenhua:sector_in_charge he_sheng:safety_lead liu_shiwen:missed_monthly_meeting+town_heads "
+        "yan_min:missed_monthly_meeting+town_heads",
+        []),
+    'inc-2023-08': (
+        "han_xiaojun:involved_staff feng_tao:site_safety_manager "
+        "zheng_zhigang:concealed_report+enterprise_principal+missed_self_inspection du_haoxing:village_head "
+        "guo_zhenyu:group_liaison shi_yanjun:stationed_cadre zhang_jun:village_liaison "
+        "ban_weiping:sector_in_charge he_sheng:safety_lead liu_shiwen:missed_monthly_meeting+town_heads "
+        "yan_min:incomplete_report+missed_monthly_meeting+town_heads",
         []),
 }
 
@@ -75,3 +117,24 @@ def test_two_runs_give_byte_identical_json():
         [sys.executable, "-c", "from cli import main; main()", "trace", str(EXAMPLE), "--format", "json"],
         cwd=ROOT, capture_output=True, check=True, env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout
     assert run("1") == run("2")
+
+
+def test_the_example_exercises_reporting_duties_and_units(tracer):
+    chains = {i.id: tracer.trace(i) for i in tracer.select()}
+    rules = lambda inc, p: sorted({f.rule for f in chains[inc].link(p).findings})  # noqa: E731
+    assert rules("inc-2023-07", "zhou_wei") == ["enterprise_principal", "false_report", "late_report_enterprise"]
+    assert rules("inc-2023-07", "wang_yinkui") == ["omitted_report", "village_head"]
+    assert rules("inc-2023-08", "zheng_zhigang") == ["concealed_report", "enterprise_principal",
+                                                     "missed_self_inspection"]
+    assert [m.rule for m in chains["inc-2023-03"].link("yan_min").mitigations] == ["due_diligence_heads"]
+    assert chains["inc-2023-02"].link("yan_min").mitigations == ()
+    assert [u.unit for u in chains["inc-2023-01"].units] == ["shenshan_chem_warehouse", "shenshan", "tongchuan"]
+
+
+def test_the_predecessor_of_the_succession_is_named_only_when_the_pack_says_so(pack):
+    facts = load_facts([EXAMPLE])
+    on = pack.model_copy(update={"parameters": {**pack.parameters, "predecessors_answer":
+                                                pack.parameters["predecessors_answer"].model_copy(update={"value": True})}})
+    chain = lambda p: Tracer(facts, p).trace(next(i for i in facts.incidents if i.id == "inc-2023-02"))  # noqa: E731
+    assert sorted(f.rule for f in chain(pack).link("tala").findings) == ["inspector", "signer"]
+    assert sorted(f.rule for f in chain(on).link("tala").findings) == ["inspector", "predecessor_in_charge", "signer"]
