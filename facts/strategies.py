@@ -17,7 +17,7 @@ reads well):
   parent is the town or their village;
 - people ``p0…``;
 - posts: ``p_sec`` (party secretary), ``p_mayor``, deputy mayors ``p_dep0…``
-  (some ``safety_lead``), the shared ``p_officer`` (enforcement officers);
+  (some ``safety_lead``, as is sometimes one head's post), the shared ``p_officer`` (enforcement officers);
   ``p_v0_sec`` / ``p_v0_dir`` per village; ``p_e0_boss`` / ``p_e0_safety`` and
   the shared ``p_e0_staff`` per enterprise;
 - tenures ``t0…``: each single-holder post goes through a succession of
@@ -107,9 +107,10 @@ _OUTCOME = st.sampled_from(OUTCOMES)
 _CHANNEL = st.sampled_from([c.value for c in Channel])
 _LEARNED = st.integers(0, 600)
 _REPORT_DELAY = st.sampled_from([0, 30, 60, 61, 119, 120, 121, 600])
-_MONTHS_BACK = st.integers(0, 8)
+_MONTHS_BACK = st.integers(0, 4)
 _STREAK = st.integers(0, 6)
 _RECORD_AGE = st.integers(0, 1000)
+_HEAD_SAFETY_LEAD = st.sampled_from([None, None, None, None, "p_sec", "p_mayor"])
 _LOSS = st.sampled_from([0, 50_000, 2_000_000, 15_000_000, 60_000_000])
 
 
@@ -157,7 +158,7 @@ def _succession(draw, post: str, people: list[str], ids: Callable[[], str]) -> l
     open_end = draw(_BOOL)
     out = []
     for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
-        holder = _maybe(draw, people)
+        holder = _pick(draw, [*people, None])  # None: the post is vacant for this period
         if holder is None:
             continue
         last = i == len(cuts) - 2
@@ -211,17 +212,19 @@ def _month_day(d: date, back: int) -> date:
 
 def _duty_records(draw, anchors: list[Incident], town_units: list[str], ids: Callable[[], str]) -> list[DutyRecord]:
     """Periodic duties around an incident: a run of months with meetings (the town) and with
-    self-inspections (the site), ending some months before it; maybe a plan and a drill."""
+    self-inspections (the site), ending some months before it; maybe a plan and a drill.
+    A diligent town has them all: every month's records, a plan, a recent drill."""
     out = []
+    diligent = draw(_BOOL)
     for inc in anchors:
         for kind, units in (("monthly_meeting", town_units), ("self_inspection", [inc.site])):
-            unit, first = _pick(draw, units), draw(_MONTHS_BACK)
+            unit, first = _pick(draw, units), 0 if diligent else draw(_MONTHS_BACK)
             out += [DutyRecord(id=ids(), kind=kind, unit=unit, date=_month_day(inc.day, back))
-                    for back in range(first, first + draw(_STREAK))]
+                    for back in range(first, first + (7 if diligent else draw(_STREAK)))]
         for kind in ("emergency_plan", "drill"):
-            if draw(_BOOL):
+            if diligent or draw(_BOOL):
                 out.append(DutyRecord(id=ids(), kind=kind, unit=_pick(draw, town_units),
-                                      date=inc.day - timedelta(days=draw(_RECORD_AGE))))
+                                      date=inc.day - timedelta(days=draw(_RECORD_AGE) // (4 if diligent else 1))))
     return out
 
 
@@ -292,8 +295,10 @@ def towns(draw, *, max_sectors: int = 5, max_villages: int = 3, max_enterprises:
     units += enterprises
 
     people = [f"p{i}" for i in range(draw(st.integers(2, max_people)))]
-    town_posts = [Post(id="p_sec", unit="party", title="党委书记", role="party_secretary"),
-                  Post(id="p_mayor", unit="gov", title="镇长", role="mayor")]
+    head_lead = draw(_HEAD_SAFETY_LEAD)  # sometimes a head's post is also the safety lead's (分管安全)
+    town_posts = [Post(id="p_sec", unit="party", title="党委书记", role="party_secretary",
+                       safety_lead=head_lead == "p_sec"),
+                  Post(id="p_mayor", unit="gov", title="镇长", role="mayor", safety_lead=head_lead == "p_mayor")]
     town_posts += [Post(id=f"p_dep{d}", unit="gov", title="副镇长", role="deputy_mayor", safety_lead=draw(_BOOL))
                    for d in range(draw(st.integers(0, max_deputies)))]
     officer = Post(id="p_officer", unit="bureau", title="执法员", role="enforcement_officer", shared=True)
