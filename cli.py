@@ -140,6 +140,93 @@ def check_command(pack: Path, n: int, seed: int) -> None:
         click.get_current_context().exit(1)
 
 
+SCENARIOS = click.option("--scenario", "scenarios", multiple=True, metavar="S.yaml",
+                         help="A scenario file (repeatable); A.yaml+B.yaml composes two, in that order.")
+
+
+@cli.command()
+@PATHS
+@SCENARIOS
+@click.option("--incident", "incidents", multiple=True, help="Only this incident (repeatable).")
+@click.option("--rules", "rules", type=click.Path(path_type=Path), default=DEFAULT_PACK,
+              show_default="rules/tongchuan-2022.yaml", help="The rule pack of the baseline.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "md"]), default="table", show_default=True)
+@click.option("--backend", type=click.Choice(sorted(BACKENDS)), default="durable", show_default=True,
+              help="Rule engine: durable_rules, or the plain-Python evaluator of the same pack.")
+@LANG
+def whatif(paths, scenarios, incidents, rules, fmt, backend, lang) -> None:
+    """Each incident's chain under the baseline beside each scenario's, and what changed."""
+    from engine import diff
+    from engine.whatif import compare, variants
+
+    if not scenarios:
+        raise click.UsageError("give at least one --scenario")
+    vs = variants(load_facts(paths), load_pack(rules), scenarios)
+    comparisons = compare(vs, BACKENDS[backend](), incidents)
+    packs = [v.pack for v in vs]
+    if fmt == "json":
+        click.echo(diff.to_json(comparisons), nl=False)
+    elif fmt == "md":
+        click.echo(diff.markdown(comparisons, packs, lang))
+    else:
+        console = _console()
+        for c in comparisons:
+            console.print(diff.table(c, packs, lang))
+            console.print()
+
+
+@cli.command()
+@click.option("--org", "org", multiple=True, required=True, type=click.Path(exists=True, path_type=Path),
+              help="Fact files or folders of the org and the sites' acts (repeatable); their incidents are not evaluated.")
+@click.option("--incidents", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON lines, one incident per line (the fields of an incidents record).")
+@SCENARIOS
+@click.option("--rules", "rules", type=click.Path(path_type=Path), default=DEFAULT_PACK,
+              show_default="rules/tongchuan-2022.yaml", help="The rule pack of the baseline.")
+@click.option("--workers", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes; 0 evaluates in this process.")
+@click.option("--backend", type=click.Choice(sorted(BACKENDS)), default="durable", show_default=True,
+              help="Rule engine: durable_rules, or the plain-Python evaluator of the same pack.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for chains.jsonl, diff.csv, summary.md and errors.jsonl.")
+@click.pass_context
+def batch(ctx, org, incidents, scenarios, rules, workers, backend, out) -> None:
+    """Every incident under the baseline and each scenario; exit 2 if a record failed validation, 1 if a worker died."""
+    from rich.progress import Progress
+
+    from engine.batch import run_batch
+
+    pack = load_pack(rules)
+    if sys.stderr.isatty():
+        with open(incidents, "rb") as f:
+            total = sum(1 for _ in f)
+        with Progress(console=Console(stderr=True), auto_refresh=False, transient=True) as bar:
+            task = bar.add_task("incidents", total=total)
+            result = run_batch(org, incidents, pack, out, scenarios, workers, backend,
+                               lambda lines: bar.update(task, completed=lines, refresh=True))
+    else:
+        result = run_batch(org, incidents, pack, out, scenarios, workers, backend)
+    failed = result.failed_input + result.failed_internal
+    click.echo(f"{result.lines} lines, {result.evaluated} incidents evaluated; {failed} failures"
+               + (f" (see {out / 'errors.jsonl'})" if failed else "") + f"; outputs in {out}", err=True)
+    ctx.exit(result.exit_code)
+
+
+@cli.command("check")
+@click.argument("pack", type=click.Path(path_type=Path))
+@click.option("--examples", "n", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="How many towns to generate for the dynamic checks (0: static checks only).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated towns.")
+def check_command(pack: Path, n: int, seed: int) -> None:
+    """Is a rule pack consistent? Exit 0 clean, 1 with findings (each with its smallest example), 2 if it does not load."""
+    from engine.check import check
+
+    report = check(load_pack(pack), pack, n, seed)
+    click.echo(report.as_text(), nl=False)
+    if not report.clean:
+        click.get_current_context().exit(1)
+
+
 def main() -> None:
     """Console entry point (``wenze``)."""
     cli()

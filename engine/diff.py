@@ -1,0 +1,247 @@
+"""What a scenario changes in an incident's chain, and how to show it beside the baseline.
+
+A link (a person's, or a unit's) is compared party by party: **added** (named
+only under the scenario), **removed** (named only in the baseline) or
+**changed** (named in both, with another band, categories or principles). Data gaps are compared by
+rule and message. Evidence alone does not make a link changed: a different
+tenure behind the same duty is the same answer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from rich.table import Table
+
+from engine.canon import canonical_json
+from engine.chain import Answerable, Chain
+from engine.render import HEAD, label
+from engine.rulepack import RulePack
+
+WORDS = {
+    "zh": {"baseline": "基准", "added": "新增", "removed": "移除", "changed": "变化", "unchanged": "无变化",
+           "absent": "（情景中无此事故）", "gap": "数据缺口", "tier": "层级", "categories": "责任类别",
+           "principles": "原则"},
+    "en": {"baseline": "baseline", "added": "added", "removed": "removed", "changed": "changed",
+           "unchanged": "no change", "absent": "(no such incident under this scenario)", "gap": "data gap",
+           "tier": "tier", "categories": "categories", "principles": "principles"},
+}
+MARK = {"added": "+", "removed": "−", "changed": "~"}
+#: The columns of diff.csv, one row per link or gap that changed.
+CSV_COLUMNS = ("incident", "scenario", "change", "party_kind", "party", "name", "posts", "tier_before", "tier_after",
+               "categories_before", "categories_after", "principles_before", "principles_after", "gap", "message")
+ASPECTS = ("tier", "categories", "principles")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a link says about a person: band, categories, principles."""
+
+    tier: str
+    categories: tuple[str, ...]
+    principles: tuple[str, ...]
+
+    @classmethod
+    def of(cls, link: Answerable) -> "Standing":
+        return cls(link.tier, tuple(sorted({f.category for f in link.findings})),
+                   tuple(sorted({f.principle for f in link.findings})))
+
+    def as_json(self) -> dict:
+        return {"tier": self.tier, "categories": list(self.categories), "principles": list(self.principles)}
+
+
+@dataclass(frozen=True)
+class LinkChange:
+    change: str  # added | removed | changed
+    party_kind: str  # person | unit
+    party: str
+    name: str
+    posts: tuple[tuple[str, str], ...]  # (post id, title) held on the day
+    before: Standing | None
+    after: Standing | None
+
+    @property
+    def aspects(self) -> tuple[str, ...]:
+        """For a changed link, which of tier, categories and principles differ."""
+        if self.before is None or self.after is None:
+            return ()
+        return tuple(a for a in ASPECTS if getattr(self.before, a) != getattr(self.after, a))
+
+    def as_json(self) -> dict:
+        return {"change": self.change, "party_kind": self.party_kind, "party": self.party, "name": self.name,
+                "posts": [{"post": p, "title": t} for p, t in self.posts], "aspects": list(self.aspects),
+                "before": self.before.as_json() if self.before else None,
+                "after": self.after.as_json() if self.after else None}
+
+
+@dataclass(frozen=True)
+class GapChange:
+    change: str  # added | removed
+    rule: str
+    message: tuple[tuple[str, str], ...]  # (lang, text)
+
+    def as_json(self) -> dict:
+        return {"change": self.change, "rule": self.rule, "message": dict(self.message)}
+
+
+@dataclass(frozen=True)
+class ChainDiff:
+    """One incident under one scenario against the baseline."""
+
+    incident: str
+    scenario: str
+    links: tuple[LinkChange, ...]
+    gaps: tuple[GapChange, ...]
+
+    @property
+    def affected(self) -> bool:
+        return bool(self.links or self.gaps)
+
+    def as_json(self) -> dict:
+        return {"incident": self.incident, "scenario": self.scenario, "affected": self.affected,
+                "links": [c.as_json() for c in self.links], "gaps": [g.as_json() for g in self.gaps]}
+
+    def rows(self) -> list[dict]:
+        """The rows of diff.csv (lists joined with ';')."""
+        out = []
+        for c in self.links:
+            b, a = c.before, c.after
+            out.append({"incident": self.incident, "scenario": self.scenario, "change": c.change,
+                        "party_kind": c.party_kind, "party": c.party, "name": c.name, "posts": ";".join(p for p, _ in c.posts),
+                        "tier_before": b.tier if b else "", "tier_after": a.tier if a else "",
+                        "categories_before": ";".join(b.categories) if b else "",
+                        "categories_after": ";".join(a.categories) if a else "",
+                        "principles_before": ";".join(b.principles) if b else "",
+                        "principles_after": ";".join(a.principles) if a else "", "gap": "", "message": ""})
+        for g in self.gaps:
+            out.append({**dict.fromkeys(CSV_COLUMNS, ""), "incident": self.incident, "scenario": self.scenario,
+                        "change": f"gap_{g.change}", "gap": g.rule, "message": dict(g.message).get("en", "")})
+        return out
+
+
+def parties(chain: Chain | None) -> dict[tuple[str, str], Answerable]:
+    """The chain's links by (party kind, id): people first, then units, each in chain order."""
+    if chain is None:
+        return {}
+    return {**{("person", l.person): l for l in chain.links}, **{("unit", u.unit): u for u in chain.units}}
+
+
+def _posts(link: Answerable) -> tuple[tuple[str, str], ...]:
+    return tuple((p["post"], p["title"]) for p in getattr(link, "posts", ()))
+
+
+def diff_chains(incident: str, scenario: str, before: Chain | None, after: Chain | None) -> ChainDiff:
+    """Links added, removed and changed, in chain order (the baseline's, then the scenario's new ones)."""
+    old, new = parties(before), parties(after)
+    changes = []
+    for key, link in old.items():
+        if key not in new:
+            changes.append(LinkChange("removed", *key, link.name, _posts(link), Standing.of(link), None))
+        elif Standing.of(link) != Standing.of(new[key]):
+            changes.append(LinkChange("changed", *key, link.name, _posts(new[key]), Standing.of(link),
+                                      Standing.of(new[key])))
+    changes += [LinkChange("added", *k, l.name, _posts(l), None, Standing.of(l)) for k, l in new.items() if k not in old]
+
+    def gaps(chain: Chain | None) -> dict:
+        return {(g.rule, tuple(sorted(g.message.items()))): g for g in chain.gaps} if chain else {}
+
+    g_old, g_new = gaps(before), gaps(after)
+    gap_changes = [GapChange("removed", *k) for k in g_old if k not in g_new]
+    gap_changes += [GapChange("added", *k) for k in g_new if k not in g_old]
+    return ChainDiff(incident, scenario, tuple(changes), tuple(gap_changes))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One incident: the baseline chain beside each scenario's, and each scenario's difference."""
+
+    incident: str
+    names: tuple[str, ...]  # variant names, the baseline first
+    chains: tuple[Chain | None, ...]
+
+    @property
+    def diffs(self) -> tuple[ChainDiff, ...]:
+        return tuple(diff_chains(self.incident, n, self.chains[0], c) for n, c in zip(self.names[1:], self.chains[1:]))
+
+    def as_json(self) -> dict:
+        return {"incident": self.incident,
+                "baseline": self.chains[0].as_json() if self.chains[0] else None,
+                "scenarios": [{"name": n, "chain": c.as_json() if c else None, "diff": d.as_json()}
+                              for n, c, d in zip(self.names[1:], self.chains[1:], self.diffs)]}
+
+
+def to_json(comparisons: Sequence[Comparison]) -> str:
+    return canonical_json([c.as_json() for c in comparisons], indent=2) + "\n"
+
+
+def _standing_text(pack: RulePack, s: Standing, lang: str) -> str:
+    return f"{label(pack, 'tier', s.tier, lang)}：" + "、".join(label(pack, "category", c, lang) for c in s.categories)
+
+
+def _rows(cmp: Comparison, packs: Sequence[RulePack], lang: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the side-by-side view: one row per party named under any variant."""
+    w = WORDS[lang]
+    links = [parties(chain) for chain in cmp.chains]
+    names = {k: l.name for found in links for k, l in found.items()}
+    marks = [{(c.party_kind, c.party): c.change for c in d.links} for d in cmp.diffs]
+    head = [HEAD[lang]["person"], w["baseline"], *cmp.names[1:]]
+    rows = []
+    for key, name in names.items():
+        row = [f"{name} ({key[1]})"]
+        for n, (found, pack) in enumerate(zip(links, packs)):
+            cell = _standing_text(pack, Standing.of(found[key]), lang) if key in found else "—"
+            change = marks[n - 1].get(key) if n else None
+            row.append(f"{MARK[change]} {cell}" if change else cell)
+        rows.append(row)
+    return head, rows
+
+
+def _summary(d: ChainDiff, chain: Chain | None, pack: RulePack, lang: str) -> list[str]:
+    """One line per change of one scenario, for a caption or a Markdown list."""
+    w = WORDS[lang]
+    if chain is None:
+        return [w["absent"]]
+    out = []
+    for c in d.links:
+        if c.change == "changed":
+            parts = [f"{w[a]} " + (_aspect(pack, a, getattr(c.before, a), lang) + " → " +
+                                   _aspect(pack, a, getattr(c.after, a), lang)) for a in c.aspects]
+            out.append(f"~ {c.name} ({c.party}): " + "; ".join(parts))
+        else:
+            out.append(f"{MARK[c.change]} {c.name} ({c.party}): {_standing_text(pack, c.after or c.before, lang)}")
+    out += [f"{MARK[g.change]} {w['gap']} {g.rule}: {dict(g.message).get(lang, '')}" for g in d.gaps]
+    return out or [w["unchanged"]]
+
+
+def _aspect(pack: RulePack, aspect: str, value, lang: str) -> str:
+    if aspect == "tier":
+        return label(pack, "tier", value, lang)
+    kind = "category" if aspect == "categories" else "principle"
+    return (" · " if kind == "principle" else "、").join(label(pack, kind, v, lang) for v in value) or "—"
+
+
+def table(cmp: Comparison, packs: Sequence[RulePack], lang: str = "zh") -> Table:
+    """The baseline beside each scenario, a row per person; the changes in the caption."""
+    head, rows = _rows(cmp, packs, lang)
+    t = Table(title=f"{HEAD[lang]['incident']} {cmp.incident}", title_justify="left")
+    for col in head:
+        t.add_column(col, overflow="fold")
+    for row in rows:
+        t.add_row(*row)
+    t.caption = "\n".join(f"{n}: {line}" for n, d, c, p in zip(cmp.names[1:], cmp.diffs, cmp.chains[1:], packs[1:])
+                          for line in _summary(d, c, p, lang))
+    t.caption_justify = "left"
+    return t
+
+
+def markdown(comparisons: Sequence[Comparison], packs: Sequence[RulePack], lang: str = "zh") -> str:
+    out: list[str] = []
+    for cmp in comparisons:
+        head, rows = _rows(cmp, packs, lang)
+        out += [f"## {HEAD[lang]['incident']} {cmp.incident}", "", "| " + " | ".join(head) + " |",
+                "|" + "---|" * len(head)]
+        out += ["| " + " | ".join(r) + " |" for r in rows]
+        for n, d, c, p in zip(cmp.names[1:], cmp.diffs, cmp.chains[1:], packs[1:]):
+            out += ["", f"### {n}", ""] + [f"- {line}" for line in _summary(d, c, p, lang)]
+        out.append("")
+    return "\n".join(out)
