@@ -36,6 +36,26 @@ def _index(items, field: str, order) -> dict[str, list]:
     return {k: sorted(v, key=order) for k, v in out.items()}
 
 
+def ancestors(start: str, records: dict) -> list[str]:
+    """``start`` and its ancestors by ``parent``, nearest first (a loop stops the walk)."""
+    out, cur = [], start
+    while cur is not None and cur not in out:
+        out.append(cur)
+        cur = records[cur].parent if cur in records else None
+    return out
+
+
+def village_of(unit_id: str, units: dict) -> str | None:
+    """The village a unit lies in: itself, its own ``village``, or that of its nearest ancestor."""
+    for uid in ancestors(unit_id, units):
+        u = units.get(uid)
+        if u is not None and u.kind == "village":
+            return uid
+        if u is not None and u.village:
+            return u.village
+    return None
+
+
 def node(kind: str, id_: str) -> str:
     return f"{kind}:{id_}"
 
@@ -192,28 +212,14 @@ class OrgGraph:
 
     def sector_path(self, sector_id: str) -> list[str]:
         """The sector and its ancestors, nearest first."""
-        out, cur = [], sector_id
-        while cur is not None and cur not in out:
-            out.append(cur)
-            cur = self.sectors[cur].parent if cur in self.sectors else None
-        return out
+        return ancestors(sector_id, self.sectors)
 
     def unit_path(self, unit_id: str) -> list[str]:
         """The unit and its ancestors by ``parent``, nearest first."""
-        out, cur = [], unit_id
-        while cur is not None and cur not in out:
-            out.append(cur)
-            cur = self.units[cur].parent if cur in self.units else None
-        return out
+        return ancestors(unit_id, self.units)
 
     def village_of(self, unit_id: str) -> str | None:
-        for uid in self.unit_path(unit_id):
-            u = self.units[uid]
-            if u.kind == "village":
-                return uid
-            if u.village:
-                return u.village
-        return None
+        return village_of(unit_id, self.units)
 
     def town_of(self, unit_id: str) -> str | None:
         """The nearest ancestor of kind town (through the village for an enterprise)."""

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from engine.errors import FactError, Problem, did_you_mean
+from engine.graph import ancestors, village_of
 from engine.timeline import overlap
 from facts.model import SECTIONS, FactSet, Record
 
@@ -215,7 +216,8 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
 
     for s, o in records["sectors"]:
         ref(o, "parent", s.parent, "sectors")
-    problems.extend(_sector_cycles(records["sectors"]))
+    problems.extend(_loops(records["sectors"], "sector"))
+    problems.extend(_loops(records["units"], "unit"))
     for u, o in records["units"]:
         ref(o, "parent", u.parent, "units")
         ref(o, "village", u.village, "units", ("village",))
@@ -249,7 +251,7 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
         if site is not None and inc.sector is None and not site.sectors:
             problems.append(Problem(o.file, o.record, "sector", f"no sector given and site '{inc.site}' has none",
                                     "give the incident a 'sector'"))
-        if site is not None and inc.village is None and _village_of(site, index.get("units", {})) is None:
+        if site is not None and inc.village is None and village_of(site.id, index.get("units", {})) is None:
             problems.append(Problem(o.file, o.record, "village", f"no village given and site '{inc.site}' is in none",
                                     "give the incident a 'village'"))
         for i, pid in enumerate(inc.involved):
@@ -280,30 +282,15 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
     return problems
 
 
-def _village_of(unit: Record, units: dict[str, Record]) -> str | None:
-    """The village a unit lies in: its own ``village``, itself, or the nearest village ancestor."""
-    seen = set()
-    while unit is not None and unit.id not in seen:
-        seen.add(unit.id)
-        if unit.kind == "village":
-            return unit.id
-        if unit.village:
-            return unit.village
-        unit = units.get(unit.parent) if unit.parent else None
-    return None
-
-
-def _sector_cycles(items: list[tuple[Record, Origin]]) -> list[Problem]:
-    parent = {s.id: s.parent for s, _ in items}
+def _loops(items: list[tuple[Record, Origin]], noun: str) -> list[Problem]:
+    """Records that are their own ancestor by ``parent`` (sectors and units form trees)."""
+    records = {r.id: r for r, _ in items}
     out = []
-    for s, o in items:
-        seen, cur = set(), s.id
-        while cur is not None and cur not in seen:
-            seen.add(cur)
-            cur = parent.get(cur)
-        if cur == s.id:
-            out.append(Problem(o.file, o.record, "parent", f"sector '{s.id}' is its own ancestor",
-                               "sectors form a tree: remove the loop"))
+    for r, o in items:
+        top = records[ancestors(r.id, records)[-1]]
+        if top.parent == r.id:
+            out.append(Problem(o.file, o.record, "parent", f"{noun} '{r.id}' is its own ancestor",
+                               f"{noun}s form a tree: remove the loop"))
     return out
 
 

@@ -114,6 +114,13 @@ CASES = {
         {"peple": []},
         ["case.yaml: section 'peple': unknown section\n  hint: use one of: sectors, units, people, posts, tenures, "
          "assignments, incidents, inspections, signatures, duty_records, hazards (did you mean 'people'?)"]),
+    "a unit loop": (
+        {"units": [{"id": "u1", "name": "甲", "kind": "office", "parent": "u2"},
+                   {"id": "u2", "name": "乙", "kind": "office", "parent": "u1"}]},
+        ["case.yaml: units #1 (u1): field 'parent': unit 'u1' is its own ancestor\n"
+         "  hint: units form a tree: remove the loop",
+         "case.yaml: units #2 (u2): field 'parent': unit 'u2' is its own ancestor\n"
+         "  hint: units form a tree: remove the loop"]),
     "a sector loop": (
         {"sectors": [{"id": "s1", "name": "甲", "parent": "s2"}, {"id": "s2", "name": "乙", "parent": "s1"}]},
         ["case.yaml: sectors #1 (s1): field 'parent': sector 's1' is its own ancestor\n"
