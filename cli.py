@@ -103,7 +103,8 @@ def schema(context: bool) -> None:
 @click.option("--incident", "incidents", multiple=True, help="Trace only this incident (repeatable).")
 @click.option("--rules", "rules", type=click.Path(path_type=Path), default=DEFAULT_PACK,
               show_default="rules/tongchuan-2022.yaml", help="The rule pack.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "md"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "md", "dot", "mermaid", "svg"]), default="table",
+              show_default=True, help="md: the report; dot, mermaid, svg: the layered diagram of one incident.")
 @click.option("--backend", type=click.Choice(sorted(BACKENDS)), default="durable", show_default=True,
               help="Rule engine: durable_rules, or the plain-Python evaluator of the same pack.")
 @LANG
@@ -117,12 +118,36 @@ def trace(paths, incidents, rules, fmt, backend, lang) -> None:
     if fmt == "json":
         click.echo(render.to_json(chains), nl=False)
     elif fmt == "md":
-        click.echo(render.markdown(chains, tracer.pack, lang))
+        from engine.report import markdown
+        click.echo(markdown(chains, tracer.pack, tracer.graph, lang), nl=False)
+    elif fmt in ("dot", "mermaid", "svg"):
+        from engine.diagram import render as draw
+        click.echo(draw(chains, tracer.pack, tracer.graph, fmt, lang), nl=False)
     else:
         console = _console()
         for c in chains:
             console.print(render.table(c, tracer.pack, lang))
             console.print()
+
+
+@cli.command()
+@PATHS
+@click.option("--incident", required=True, help="The incident.")
+@click.option("--person", required=True, help="The person: an id or an exact name.")
+@click.option("--rules", "rules", type=click.Path(path_type=Path), default=DEFAULT_PACK,
+              show_default="rules/tongchuan-2022.yaml", help="The rule pack.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--backend", type=click.Choice(sorted(BACKENDS)), default="durable", show_default=True,
+              help="Rule engine: durable_rules, or the plain-Python evaluator of the same pack.")
+@LANG
+def explain(paths, incident, person, rules, fmt, backend, lang) -> None:
+    """Why a person is in an incident's chain (facts, plan text, path), and why each other rule did not name them."""
+    from engine.canon import canonical_json
+    from engine.explain import explain_person
+    from engine.trace import Tracer
+
+    answer = explain_person(Tracer(load_facts(paths), load_pack(rules), BACKENDS[backend]()), incident, person, lang)
+    click.echo(canonical_json(answer.as_json(), indent=2) + "\n" if fmt == "json" else answer.as_text(), nl=False)
 
 
 @cli.command("check")

@@ -1,11 +1,9 @@
-"""Chains rendered for people: a terminal table, Markdown, and the JSON contract.
+"""Chains rendered for people: a terminal table and the JSON contract (the report is engine.report).
 
 Labels come from the rule pack (each category, principle and tier carries its
 Chinese and English name), so a pack for another town renders without code.
 """
 from __future__ import annotations
-
-from typing import Iterable
 
 from rich.table import Table
 
@@ -16,11 +14,10 @@ from engine.rulepack import RulePack
 HEAD = {
     "zh": {"incident": "事故", "grade": "等级", "site": "地点", "date": "时间", "tier": "层级", "person": "人员",
            "posts": "当日职务", "category": "责任类别", "principle": "原则", "clause": "条款", "evidence": "证据",
-           "gaps": "数据缺口", "none": "无", "chain": "责任链", "decided_by": "依据", "rules": "规则"},
+           "gaps": "数据缺口", "decided_by": "依据"},
     "en": {"incident": "Incident", "grade": "Grade", "site": "Site", "date": "Date", "tier": "Tier", "person": "Person",
            "posts": "Posts that day", "category": "Category", "principle": "Principle", "clause": "Clause",
-           "evidence": "Evidence", "gaps": "Data gaps", "none": "none", "chain": "Responsibility chain",
-           "decided_by": "decided by", "rules": "Rules"},
+           "evidence": "Evidence", "gaps": "Data gaps", "decided_by": "decided by"},
 }
 CRITERION = {"zh": {"deaths": "死亡人数", "serious_injuries": "重伤人数", "direct_loss_yuan": "直接经济损失（元）"},
              "en": {"deaths": "deaths", "serious_injuries": "serious injuries", "direct_loss_yuan": "direct loss (yuan)"}}
@@ -73,28 +70,3 @@ def table(chain: Chain, pack: RulePack, lang: str = "zh") -> Table:
         t.caption = f"{h['gaps']}: " + "; ".join(f"{g.message[lang]} [{g.clause}]" for g in chain.gaps)
         t.caption_justify = "left"
     return t
-
-
-def markdown(chains: Iterable[Chain], pack: RulePack, lang: str = "zh") -> str:
-    """A section per incident that an investigation team can paste into its papers."""
-    h = HEAD[lang]
-    out: list[str] = []
-    for chain in chains:
-        inc = chain.context.incident
-        out += [f"## {h['incident']} {inc.id}", ""]
-        if inc.description:
-            out += [inc.description, ""]
-        out += [f"- {h['date']}: {inc.occurred_at.isoformat()}", f"- {h['site']}: {inc.site}",
-                f"- {h['grade']}: {grade_line(chain, lang)}", "", f"### {h['chain']}", "",
-                f"| # | {h['tier']} | {h['person']} | {h['posts']} | {h['category']} | {h['principle']} | {h['clause']} | {h['evidence']} |",
-                "|---|---|---|---|---|---|---|---|"]
-        for n, link in enumerate(chain.links, 1):
-            j = link.as_json()
-            out.append(f"| {n} | {label(pack, 'tier', link.tier, lang)} | {link.name} ({link.person}) | {posts_text(link)} | "
-                       + "、".join(label(pack, "category", c, lang) for c in j["categories"]) + " | "
-                       + "、".join(label(pack, "principle", p, lang) for p in j["principles"]) + " | "
-                       + " ".join(j["clauses"]) + " | " + " ".join(f"`{e}`" for e in j["evidence"]) + " |")
-        out += ["", f"### {h['gaps']}", ""]
-        out += [f"- {g.message[lang]} ({g.clause})" for g in chain.gaps] or [f"- {h['none']}"]
-        out.append("")
-    return "\n".join(out)

@@ -1,0 +1,226 @@
+"""The chain as a layered map in the manner of an AcciMap: Graphviz DOT, Mermaid, SVG.
+
+Bands are the pack's tiers, party secretary and mayor at the top, site and
+staff at the bottom, the incident below them all; an empty band is drawn with
+a "none" box, because a band nobody answers for is itself a finding. There is
+one box per link (name, posts that day, categories; an answerable unit shows
+its id instead of posts) and one edge per relation a finding rests on,
+labelled with the relation and the principle:
+
+- a finding on a post (``holds``) *leads* the links of the nearest lower band
+  who hold a post in the same unit or below it that day (the mayor leads the
+  safety lead, a principal the staff); with nobody there it points at the
+  incident;
+- every other finding points at the incident: in charge of its sector,
+  stationed in its village, inspected or signed about its site, involved,
+  the duty to report it; a unit's finding is labelled by its principle alone.
+
+Both texts are built from one :class:`Layout`, so DOT and Mermaid never
+disagree. SVG goes through Graphviz's ``dot`` program when it is installed.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+from engine.chain import Answerable, Chain, Link
+from engine.fact import Fact
+from engine.errors import EngineError, InputError
+from engine.graph import OrgGraph
+from engine.rulepack import RulePack
+from engine.wording import all_of, label, phrase
+
+INCIDENT = "incident"
+GRAPHVIZ_HINT = ("SVG needs Graphviz's 'dot' program, which is not installed. Install the Graphviz package "
+                 "(Debian/Ubuntu: apt-get install graphviz; Fedora: dnf install graphviz; macOS: brew install "
+                 "graphviz), or write --format dot and render it elsewhere.")
+CAPTION = {"zh": {"incident": "事故", "none": "（无）"}, "en": {"incident": "incident", "none": "(none)"}}
+
+
+class GraphvizMissingError(InputError):
+    """SVG was asked for and Graphviz's ``dot`` is not on PATH: the user can fix it, so exit 2."""
+
+
+@dataclass(frozen=True)
+class Box:
+    id: str
+    lines: tuple[str, ...]
+    placeholder: bool = False
+
+
+@dataclass(frozen=True)
+class Band:
+    id: str
+    title: str
+    boxes: tuple[Box, ...]
+
+
+@dataclass(frozen=True)
+class Edge:
+    src: str
+    dst: str
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Bands top to bottom (the incident's band last) and the labelled edges between boxes."""
+
+    title: str
+    bands: tuple[Band, ...]
+    edges: tuple[Edge, ...]
+
+
+def _relation(graph: OrgGraph, fact: Fact, lang: str) -> str:
+    """The relation a finding's fact stands for, in a few words ('' for a unit: its principle says it all)."""
+    f = fact.fields
+    if fact.kind == "in_charge":
+        table = graph.sectors if f["target_kind"] == "sector" else graph.units
+        return f"{phrase(lang, 'rel.in_charge')} {table[f['target']].name}"
+    if fact.kind == "liaison":
+        a = graph.assignments[f["assignment"]]
+        place = a.village_group if a.kind == "group_liaison" else a.village
+        return f"{phrase(lang, f'rel.{a.kind}')} {graph.units[place].name}"
+    if fact.kind == "inspection":
+        return f"{phrase(lang, 'rel.inspected')} {f['date']}"
+    if fact.kind == "signature":
+        return f"{phrase(lang, 'rel.signed')} {label(lang, 'document', f['document'])} {f['date']}"
+    if fact.kind == "holds":
+        return f["title"]
+    if fact.kind == "report_duty":
+        return label(lang, "channel", f["channel"])
+    if fact.kind == "involved":
+        return phrase(lang, "rel.involved")
+    return "" if fact.kind == "unit" else label(lang, "kind", fact.kind)
+
+
+def _led(pack: RulePack, graph: OrgGraph, chain: Chain, link: Answerable, unit: str) -> list[Link]:
+    """The links a post in ``unit`` leads: the nearest lower band (not one reached by acts) with posts under it."""
+    by_act = {t.id for t in pack.tiers if t.by_act}
+    rank = pack.tier_rank(link.tier)
+    under = [m for m in chain.links if pack.tier_rank(m.tier) < rank and m.tier not in by_act
+             and any(unit in graph.unit_path(p["unit"]) for p in m.posts)]
+    if not under:
+        return []
+    top = max(pack.tier_rank(m.tier) for m in under)
+    return [m for m in under if pack.tier_rank(m.tier) == top]
+
+
+def layout(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str = "zh") -> Layout:
+    """The chain as bands, boxes and edges: the one source of every diagram format."""
+    ctx, facts = chain.context, chain.context.by_key()
+    parties: list[Answerable] = [*chain.links, *chain.units]
+    ids = {**{link.id: f"n{i}" for i, link in enumerate(chain.links, 1)},
+           **{unit.id: f"u{i}" for i, unit in enumerate(chain.units, 1)}}
+
+    def lines(party: Answerable) -> tuple[str, ...]:
+        where = ("、".join(p["title"] for p in party.posts) or "—") if isinstance(party, Link) else party.id
+        return party.name, where, all_of(lang, [getattr(pack.categories[c], lang)
+                                                for c in party.summary()["categories"]])
+
+    bands = []
+    for tier in reversed(pack.tiers):
+        boxes = tuple(Box(ids[p.id], lines(p)) for p in parties if p.tier == tier.id)
+        bands.append(Band(tier.id, getattr(tier, lang),
+                          boxes or (Box(f"none_{tier.id}", (CAPTION[lang]["none"],), placeholder=True),)))
+    inc = ctx.incident
+    bands.append(Band(INCIDENT, CAPTION[lang]["incident"], (Box(INCIDENT, (
+        f"{CAPTION[lang]['incident']} {inc.id}", graph.units[inc.site].name,
+        f"{ctx.day.isoformat()} · {getattr(ctx.grade, lang)}")),)))
+    edges: dict[tuple[str, str], list[str]] = {}
+    for party in parties:
+        for finding in party.findings:
+            rule = pack.rule(finding.rule)
+            fact = facts[finding.facts[list(rule.when).index(rule.party[1])]]
+            principle = getattr(pack.principles[finding.principle], lang)
+            led = _led(pack, graph, chain, party, fact.fields["unit"]) if fact.kind == "holds" else []
+            relation = phrase(lang, "rel.leads") if led else _relation(graph, fact, lang)
+            for dst in [ids[m.person] for m in led] or [INCIDENT]:
+                text = f"{relation} · {principle}" if relation else principle
+                if text not in edges.setdefault((ids[party.id], dst), []):
+                    edges[(ids[party.id], dst)].append(text)
+    title = f"{CAPTION[lang]['incident']} {inc.id} · {graph.units[inc.site].name}"
+    return Layout(title, tuple(bands), tuple(Edge(s, d, tuple(t)) for (s, d), t in edges.items()))
+
+
+def _dot_text(*lines: str) -> str:
+    """A quoted DOT string; several lines are joined by DOT's centred line break."""
+    return '"' + "\\n".join(t.replace("\\", "\\\\").replace('"', '\\"') for t in lines) + '"'
+
+
+def to_dot(lay: Layout) -> str:
+    """Graphviz DOT: one cluster per band, ranked top to bottom by an invisible spine."""
+    out = ["digraph chain {",
+           f"  graph [rankdir=TB, newrank=true, nodesep=0.3, ranksep=0.6, labelloc=t, label={_dot_text(lay.title)}];",
+           "  node [shape=box, style=rounded];",
+           "  edge [fontsize=10];"]
+    for band in lay.bands:
+        out.append(f"  subgraph {_dot_text('cluster_' + band.id)} {{")
+        out.append(f"    label={_dot_text(band.title)}; labeljust=l; style=filled; fillcolor=\"#f4f4f4\"; color=\"#bbbbbb\";")
+        out.append(f"    {_dot_text('band_' + band.id)} [shape=point, style=invis];")
+        for box in band.boxes:
+            attrs = [f"label={_dot_text(*box.lines)}"]
+            if box.placeholder:
+                attrs.append('style="rounded,dashed"')
+            elif box.id == INCIDENT:
+                attrs.append("shape=octagon")
+            out.append(f"    {_dot_text(box.id)} [{', '.join(attrs)}];")
+        out.append("    {rank=same; " + " ".join(_dot_text(x) for x in ["band_" + band.id, *(b.id for b in band.boxes)])
+                   + ";}")
+        out.append("  }")
+    spine = [_dot_text("band_" + b.id) for b in lay.bands]
+    if len(spine) > 1:
+        out.append(f"  {' -> '.join(spine)} [style=invis, weight=100];")
+    for e in lay.edges:
+        out.append(f"  {_dot_text(e.src)} -> {_dot_text(e.dst)} [label={_dot_text(*e.labels)}];")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _mermaid_text(text: str) -> str:
+    return '"' + text.replace('"', "#quot;") + '"'
+
+
+def to_mermaid(lay: Layout) -> str:
+    """Mermaid flowchart: one subgraph per band, chained top to bottom by invisible links."""
+    out = ["flowchart TB", f"  %% {lay.title}"]
+    for i, band in enumerate(lay.bands):
+        out.append(f"  subgraph band{i}[{_mermaid_text(band.title)}]")
+        for box in band.boxes:
+            open_, close = ("([", "])") if box.id == INCIDENT else ("[", "]")
+            out.append(f"    {box.id}{open_}{_mermaid_text('<br/>'.join(box.lines))}{close}")
+        out.append("  end")
+    out += [f"  band{i} ~~~ band{i + 1}" for i in range(len(lay.bands) - 1)]
+    out += [f"  {e.src} -->|{_mermaid_text('<br/>'.join(e.labels))}| {e.dst}" for e in lay.edges]
+    placeholders = [b.id for band in lay.bands for b in band.boxes if b.placeholder]
+    if placeholders:
+        out.append("  classDef none stroke-dasharray: 4 4, color:#888;")
+        out.append(f"  class {','.join(placeholders)} none;")
+    return "\n".join(out) + "\n"
+
+
+FORMATS = ("dot", "mermaid", "svg")
+
+
+def render(chains: list[Chain], pack: RulePack, graph: OrgGraph, fmt: str, lang: str = "zh") -> str:
+    """One incident's diagram in one of :data:`FORMATS` (``trace --format dot|mermaid|svg``)."""
+    if len(chains) != 1:
+        ids = ", ".join(c.context.incident.id for c in chains)
+        raise InputError(f"--format {fmt} draws one incident, and {len(chains)} are selected ({ids}); "
+                         "choose one with --incident ID")
+    lay = layout(chains[0], pack, graph, lang)
+    if fmt == "mermaid":
+        return to_mermaid(lay)
+    return to_svg(to_dot(lay)) if fmt == "svg" else to_dot(lay)
+
+
+def to_svg(dot: str) -> str:
+    """Render DOT through Graphviz's ``dot``; a clear error naming the package when it is missing."""
+    exe = shutil.which("dot")
+    if exe is None:
+        raise GraphvizMissingError(GRAPHVIZ_HINT)
+    done = subprocess.run([exe, "-Tsvg"], input=dot.encode("utf-8"), capture_output=True, check=False)
+    if done.returncode != 0:
+        raise EngineError(f"Graphviz dot failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+    return done.stdout.decode("utf-8")

@@ -1,0 +1,632 @@
+"""Why a person is in an incident's chain, and why each other rule did not name them.
+
+Both answers come from the rule pack's own patterns, tested the way the
+oracle tests them (:func:`engine.compile.passes`), never from text written
+per rule:
+
+- **why**: for each finding of the person's link, the context fact bound to
+  each alias of the rule, told as a sentence with its ids and dates, the
+  plan's text the rule quotes, and the path in the org graph from the person
+  to the site;
+- **why not**: for each rule that did not name the person, every fact that
+  could have named them (an *attempt*), closest first, with how many
+  conditions it met and the first that failed. Candidates are the person's
+  context facts and, for what the context leaves out, the same kind of fact
+  built from the org graph across all dates (a post held until last month,
+  a village elsewhere, an inspection after the incident), held to the
+  conditions the context applies implicitly: the place (the incident's
+  sector path, site and village) and the time (the assignment and the tenure
+  in force on the day). A candidate that meets every condition and is still
+  not in the context is reported as such, never silently dropped.
+
+An attempt that meets every condition is exactly a match of the oracle for
+that rule and person (tested as a property), so a why-not never contradicts
+the chain. The sentences are the templates of :mod:`engine.wording`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
+
+import networkx as nx
+
+from engine.chain import Answerable, Chain
+from engine.compile import passes, resolved_operand
+from engine.fact import Fact
+from engine.errors import InputError, UnknownIdError
+from engine.graph import OrgGraph, node
+from engine.rulepack import FieldRef, ParamRef, Pattern, Rule, RulePack
+from engine.timeline import in_force
+from engine.wording import any_of, all_of, has_phrase, label, phrase
+from facts.model import Assignment, Tenure
+
+if TYPE_CHECKING:
+    from engine.trace import Tracer
+
+#: The conditions the context applies to each kind of fact without a rule saying so,
+#: checked (in this order, after the rule's own tests) for facts built from the graph.
+IMPLICIT = {"holds": ("tenure",), "in_charge": ("place", "territory", "assignment", "tenure"),
+            "liaison": ("place", "assignment", "tenure"), "inspection": ("date",), "signature": ("date",),
+            "involved": ("named",)}
+LIAISON_KINDS = ("stationed", "village_liaison", "group_liaison")
+STRUCTURE = ("part_of", "located_in", "works_in", "post_of")
+ACT_RELATION = {"inspection": "inspected", "signature": "signed", "involved": "involved"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One fact that satisfied one pattern of a rule."""
+
+    alias: str
+    fact: str
+    text: str
+    evidence: tuple[str, ...]
+
+    def as_json(self) -> dict:
+        return {"alias": self.alias, "fact": self.fact, "text": self.text, "evidence": list(self.evidence)}
+
+
+@dataclass(frozen=True)
+class Why:
+    """A rule that named the person: the plan's words, the facts, the path to the site."""
+
+    rule: str
+    principle: str
+    category: str
+    clause: str
+    quote: str
+    steps: tuple[Step, ...]
+    path: str
+    effect: str = "liable"  # or "mitigates": a finding that lowers another (e.g. due diligence shown)
+
+    def as_json(self) -> dict:
+        return {"rule": self.rule, "principle": self.principle, "category": self.category, "clause": self.clause,
+                "quote": self.quote, "steps": [s.as_json() for s in self.steps], "path": self.path,
+                "effect": self.effect}
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One way a rule could have named the person, and where it stopped.
+
+    ``failed`` is the code of the first condition that failed (a template key
+    such as ``fail.inspection.days_before.lte`` or ``time.tenure.ended``);
+    empty when every condition held and the rule named the person.
+    """
+
+    fact: str
+    met: int
+    total: int
+    failed: str
+    text: str
+    evidence: tuple[str, ...]
+
+    def as_json(self) -> dict:
+        return {"fact": self.fact, "met": self.met, "total": self.total, "failed": self.failed,
+                "text": self.text, "evidence": list(self.evidence)}
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    """A rule that did not name the person: every attempt, closest first (never empty)."""
+
+    rule: str
+    principle: str
+    clause: str
+    attempts: tuple[Attempt, ...]
+
+    def as_json(self) -> dict:
+        return {"rule": self.rule, "principle": self.principle, "clause": self.clause,
+                "attempts": [a.as_json() for a in self.attempts]}
+
+
+@dataclass(frozen=True)
+class Explanation:
+    incident: str
+    person: str
+    name: str
+    tier: str | None  # the person's band in the chain; None when not in it
+    head: str
+    posts: tuple[str, ...]
+    why: tuple[Why, ...]
+    why_not: tuple[WhyNot, ...]
+    lang: str
+
+    def as_json(self) -> dict:
+        return {"incident": self.incident, "person": self.person, "name": self.name, "in_chain": self.tier is not None,
+                "tier": self.tier, "posts": list(self.posts), "why": [w.as_json() for w in self.why],
+                "why_not": [w.as_json() for w in self.why_not]}
+
+    def as_text(self) -> str:
+        lang, out = self.lang, [self.head]
+        out.append(phrase(lang, "explain.in_chain", tier=self.tier) if self.tier else phrase(lang, "explain.not_in_chain"))
+        out.append(phrase(lang, "explain.posts", posts=all_of(lang, self.posts)) if self.posts
+                   else phrase(lang, "explain.no_posts"))
+        if self.why:
+            out += ["", phrase(lang, "explain.why")]
+            for n, w in enumerate(self.why, 1):
+                out.append(phrase(lang, "explain.rule", n=n, rule=w.rule, principle=w.principle, clause=w.clause,
+                                  category=w.category) + (phrase(lang, f"explain.{w.effect}")
+                                                          if w.effect != "liable" else ""))
+                out.append("   " + phrase(lang, "explain.plan", quote=w.quote))
+                out += [f"   - {s.text}" for s in w.steps]
+                out.append("   " + phrase(lang, "explain.path", path=w.path))
+        if self.why_not:
+            out += ["", phrase(lang, "explain.why_not")]
+            for w in self.why_not:
+                best, *rest = w.attempts
+                out.append(phrase(lang, "explain.rule_not" if best.total else "explain.rule_not_plain", rule=w.rule,
+                                  principle=w.principle, clause=w.clause, met=best.met, total=best.total))
+                out.append(f"  {best.text}")
+                out += [f"  {phrase(lang, 'explain.also')}{a.text}" for a in rest]
+        return "\n".join(out) + "\n"
+
+
+@dataclass(frozen=True)
+class _Check:
+    """An implicit condition on a fact built from the graph: whether it held, and its template."""
+
+    ok: bool
+    key: str = ""
+    fields: Mapping[str, Any] | None = None
+
+
+_OK = _Check(True)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    fact: Fact
+    checks: tuple[_Check, ...]
+
+
+def resolve_person(graph: OrgGraph, query: str) -> str:
+    """A person id from an id or an exact name; an unknown one is an error with a did-you-mean."""
+    if query in graph.people:
+        return query
+    named = sorted(p.id for p in graph.people.values() if p.name == query)
+    if len(named) == 1:
+        return named[0]
+    if named:
+        raise InputError(f"the name '{query}' is shared by {', '.join(named)}; give the person's id")
+    raise UnknownIdError("person", query, [*graph.people, *(p.name for p in graph.people.values())])
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+class Explainer:
+    """Explanations for the people of one incident, in one language."""
+
+    def __init__(self, pack: RulePack, graph: OrgGraph, chain: Chain, lang: str = "zh"):
+        self.pack, self.graph, self.chain, self.lang = pack, graph, chain, lang
+        self.ctx = chain.context
+        self.day = self.ctx.day
+        self.keys = self.ctx.by_key()
+        self.site = self.ctx.incident.site
+        self.group = self.ctx.incident.village_group or ""
+        self.sector_path = graph.sector_path(self.ctx.sector)
+        village_path = graph.unit_path(self.ctx.village) if self.ctx.village else []
+        self.here = list(dict.fromkeys(graph.unit_path(self.site) + village_path))
+        self.inspections = {i.id: i for i in graph.facts.inspections}
+        self.signatures = {s.id: s for s in graph.facts.signatures}
+        self.base = {"incident": self.ctx.incident.id, "day": self.day.isoformat(), "site": self.site,
+                     "site_name": graph.units[self.site].name, "village": self.ctx.village or "",
+                     "village_name": self._name("unit", self.ctx.village), "group": self.group,
+                     "group_name": self._name("unit", self.group), "sector": self.ctx.sector,
+                     "sector_name": self._name("sector", self.ctx.sector),
+                     "involved_names": all_of(lang, [self._who(p) for p in sorted(set(self.ctx.incident.involved))])}
+
+    # -- words ---------------------------------------------------------------------------------------
+
+    def _say(self, key: str, **fields: Any) -> str:
+        return phrase(self.lang, key, **fields)
+
+    def _name(self, kind: str, id_: str | None) -> str:
+        table = {"unit": self.graph.units, "sector": self.graph.sectors, "person": self.graph.people}[kind]
+        return table[id_].name if id_ in table else (id_ or "")
+
+    def _who(self, person: str) -> str:
+        return self._say("name_id", name=self._name("person", person), id=person)
+
+    def _tenure(self, fact: Fact) -> Tenure | None:
+        """The tenure a fact rests on: its ``tenure`` field, else the one among its sources held by its person."""
+        ts = self.graph.tenures
+        key = fact.fields.get("tenure") or next(
+            (s for s in fact.src if s in ts and ts[s].person == fact.fields.get("person")), None)
+        return ts.get(key) if key else None
+
+    def _fields(self, fact: Fact) -> dict[str, Any]:
+        """Everything a template may name about a fact: its fields, and the names, dates and ids behind them."""
+        g, f = self.graph, dict(self.base)
+        t = self._tenure(fact)
+        if t:
+            f.update({"tenure": t.key, "from": t.valid_from.isoformat(), "to": _iso(t.valid_to)})
+        f.update(fact.fields)  # a fact's own dates (an exposure's from/to) outrank its tenure's
+        f["acting"] = self._say("why.acting") if t and t.acting else ""
+        post = g.posts.get(fact.fields.get("post") or "")
+        if post:
+            f.update({"title": post.title, "unit_name": self._name("unit", post.unit),
+                      "role": label(self.lang, "role", post.role)})
+        a = g.assignments.get(fact.fields.get("assignment") or "")
+        if a:
+            if fact.kind == "in_charge":
+                target_kind, target = fact.fields["target_kind"], fact.fields["target"]
+                place = self._name("sector" if target_kind == "sector" else "unit", target)
+                where = "self" if fact.fields["distance"] == 0 else "under"
+                f.update({"target_name": place, "target_kind": label(self.lang, "target_kind", target_kind),
+                          "territory_name": self._name("unit", g.territory(a))})
+                f["covers"] = self._say(f"covers.{target_kind}.{where}", **f)
+            else:
+                place = self._name("unit", a.village_group if a.kind == "group_liaison" else a.village)
+            f.update({"a_from": a.valid_from.isoformat(), "a_to": _iso(a.valid_to), "place": place,
+                      "duty": self._say(f"duty.{a.kind}", place=place),
+                      "post_duty": self._say(f"post_duty.{a.kind}", place=place)})
+        if fact.kind == "inspection":
+            ins = self.inspections[fact.fields["inspection"]]
+            f.update({"days": abs(fact.fields["days_before"]), "outcome": label(self.lang, "outcome", ins.outcome),
+                      "hazards": self._say("why.hazards", hazards=all_of(self.lang, ins.hazards)) if ins.hazards else ""})
+        if fact.kind == "signature":
+            sig = self.signatures[fact.fields["signature"]]
+            document = label(self.lang, "document", sig.document)
+            f.update({"days": abs(fact.fields["days_before"]), "document": document, "doc_title": sig.title or document})
+        if fact.kind == "incident":
+            f["grade"] = getattr(self.ctx.grade, self.lang)
+        if fact.kind == "report":
+            f["by_name"] = self._who(fact.fields["by"])
+        if fact.kind in ("duty_record", "duty_gap"):
+            f["duty"] = label(self.lang, "duty", fact.fields["duty"])
+        if fact.kind == "unit":
+            f["unit_kind"] = label(self.lang, "unit_kind", fact.fields["unit_kind"])
+        if "channel" in fact.fields:
+            f["channel"] = label(self.lang, "channel", fact.fields["channel"])
+        return f
+
+    def _subject(self, fact: Fact, fields: Mapping[str, Any]) -> str:
+        key = f"subject.{fact.kind}"
+        return self._say(key, **fields) if has_phrase(self.lang, key) else fact.key
+
+    def describe(self, fact: Fact, pat: Pattern | None = None) -> str:
+        """What a fact shows, with its ids and dates, and the pack parameters it stays within."""
+        fields = self._fields(fact)
+        key = f"why.{fact.kind}"
+        if fact.kind in ("in_charge", "liaison"):
+            key += f".{fact.fields['via']}"
+        parts = [self._say(key, **fields) if has_phrase(self.lang, key) else self._say(
+            "why.generic", kind=fact.kind, fields=all_of(self.lang, [f"{k}={v}" for k, v in fact.fields.items()
+                                                                     if k != "person"]))]
+        for fld, _, raw in (pat.tests if pat else ()):
+            ok_key = f"ok.{fact.kind}.{fld}"
+            if isinstance(raw, ParamRef) and has_phrase(self.lang, ok_key):
+                parts.append(self._say(ok_key, param=raw.param, expected=self._expected(fld, "eq", self.pack.param(raw.param), fields)))
+        return self._say("clause_sep").join(parts)
+
+    def _expected(self, fld: str, op: str, operand: Any, fields: Mapping[str, Any]) -> str:
+        values = [label(self.lang, fld, v, fields) for v in (operand if isinstance(operand, list) else [operand])]
+        return any_of(self.lang, values) if op == "in" else all_of(self.lang, values)
+
+    def _test_failure(self, fact: Fact, test: tuple, operand: Any) -> str:
+        fld, op, raw = test
+        fields = self._fields(fact)
+        key = next(k for k in (f"fail.{fact.kind}.{fld}.{op}", f"fail.{fact.kind}.{fld}", "fail.generic")
+                   if has_phrase(self.lang, k))
+        note = (self._say("param", param=raw.param) if isinstance(raw, ParamRef)
+                else self._say("param", param=raw.ref) if isinstance(raw, FieldRef) else "")
+        return self._say(key, **{**fields, "value": label(self.lang, fld, fact.fields.get(fld), fields),
+                                 "expected": self._expected(fld, op, operand, fields), "param_note": note,
+                                 "field": fld, "op": self._say(f"op.{op}"), "subject": self._subject(fact, fields)})
+
+    # -- why -------------------------------------------------------------------------------------------
+
+    def why(self, link: Answerable) -> tuple[Why, ...]:
+        """Each finding of a person's or a unit's link (then each mitigation): the plan, the facts, the path."""
+        out = []
+        for finding in (*link.findings, *link.mitigations):
+            rule = self.pack.rule(finding.rule)
+            facts = [self.keys[k] for k in finding.facts]
+            steps = tuple(Step(alias, f.key, self.describe(f, pat), f.src)
+                          for (alias, pat), f in zip(rule.when.items(), facts))
+            party = facts[list(rule.when).index(rule.party[1])]
+            out.append(Why(rule.id, self._label("principle", rule.principle), self._label("category", rule.category),
+                           rule.clause, rule.quote, steps, self.org_path(party), rule.effect))
+        return tuple(out)
+
+    def _label(self, kind: str, key: str) -> str:
+        table = {"principle": self.pack.principles, "category": self.pack.categories}[kind]
+        return getattr(table[key], self.lang)
+
+    @cached_property
+    def _structure(self) -> nx.Graph:
+        """The org's fixed structure (units, sectors, posts, enterprises), undirected, for paths to the site."""
+        s = nx.Graph()
+        for u, v, d in self.graph.g.edges(data=True):
+            if d["rel"] in STRUCTURE:
+                s.add_edge(u, v, rel=d["rel"], src=u)
+        return s
+
+    def _node_name(self, n: str) -> str:
+        kind, id_ = n.split(":", 1)
+        if kind == "post":
+            return self._say("name_id", name=self.graph.posts[id_].title, id=id_)
+        return self._name(kind, id_)
+
+    def org_path(self, fact: Fact) -> str:
+        """The person (or unit) → (post →) duty → … → site path the fact rests on, as one line."""
+        start = node("person", fact.fields["person"]) if "person" in fact.fields else node("unit", fact.fields["unit"])
+        site = node("unit", self.site)
+        text, cur = self._node_name(start), start
+        if fact.kind in ACT_RELATION:
+            note = fact.fields.get(fact.kind, self.ctx.incident.id)
+            rel = self._say(f"rel.{ACT_RELATION[fact.kind]}")
+            return text + self._say("hop.forward", rel=rel, note=note) + self._node_name(site)
+        tenure = self._tenure(fact)
+        if tenure:
+            cur = node("post", tenure.post)
+            text += self._say("hop.forward", rel=self._say("rel.holds"), note=tenure.key) + self._node_name(cur)
+        a = self.graph.assignments.get(fact.fields.get("assignment") or "")
+        if a:
+            if fact.kind == "in_charge":
+                cur = node(fact.fields["target_kind"], fact.fields["target"])
+            else:
+                cur = node("unit", a.village_group if a.kind == "group_liaison" else a.village)
+            text += self._say("hop.forward", rel=self._say(f"rel.{a.kind}"), note=a.id) + self._node_name(cur)
+        try:
+            hops = nx.shortest_path(self._structure, cur, site)
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            return text
+        for u, v in zip(hops, hops[1:]):
+            d = self._structure.edges[u, v]
+            way = "hop.structural_forward" if d["src"] == u else "hop.structural_backward"
+            text += self._say(way, rel=self._say(f"rel.{d['rel']}")) + self._node_name(v)
+        return text
+
+    # -- why not: candidates -----------------------------------------------------------------------
+
+    @cached_property
+    def person_rules(self) -> list[Rule]:
+        """The pack's rules that name a person (a rule naming a unit has no why-not for a person)."""
+        return [r for r in self.pack.rules if r.party[0] == "person"]
+
+    def _tenures(self, person: str, post: str | None = None) -> list[Tenure]:
+        return sorted((t for t in self.graph.tenures.values() if t.person == person and (post is None or t.post == post)),
+                      key=lambda t: (t.valid_from, t.post, t.key))
+
+    def _assignments(self, person: str, kinds: tuple[str, ...]) -> list[Assignment]:
+        """Assignments ever borne by the person: their own, and those of any post they ever held."""
+        posts = {t.post for t in self._tenures(person)}
+        return sorted((a for a in self.graph.assignments.values()
+                       if a.kind in kinds and (a.person == person or a.post in posts)), key=lambda a: a.id)
+
+    def _tenure_on_day(self, person: str, post: str) -> Tenure:
+        """The person's tenure of the post in force on the day, else the last before it, else the first after."""
+        ts = self._tenures(person, post)
+        return (next((t for t in ts if in_force(t.valid_from, t.valid_to, self.day)), None)
+                or next((t for t in reversed(ts) if t.valid_from <= self.day), ts[0]))
+
+    def _tenure_check(self, t: Tenure) -> _Check:
+        if in_force(t.valid_from, t.valid_to, self.day):
+            return _OK
+        holders = self.graph.holders(t.post, self.day)
+        said = (self._say("holders.some", names=all_of(self.lang, [self._who(h.person) for h in holders]))
+                if holders else self._say("holders.vacant"))
+        return _Check(False, "time.tenure.ended" if t.valid_from <= self.day else "time.tenure.future",
+                      {"title": self.graph.posts[t.post].title, "post": t.post, "from": t.valid_from.isoformat(),
+                       "to": _iso(t.valid_to), "holders": said})
+
+    def _assignment_check(self, a: Assignment) -> _Check:
+        if in_force(a.valid_from, a.valid_to, self.day):
+            return _OK
+        return _Check(False, "time.assignment.ended" if a.valid_from <= self.day else "time.assignment.future")
+
+    def _bearing(self, person: str, a: Assignment) -> tuple[tuple[str, ...], _Check]:
+        """The tenure through which the person bears a post-bound assignment (for evidence), and its check."""
+        if not a.post:
+            return (), _OK
+        t = self._tenure_on_day(person, a.post)
+        return (t.key,), self._tenure_check(t)
+
+    def _scope(self, unit: str) -> str:
+        town = self.ctx.town
+        if town and unit in {u.id for u in self.graph.leadership_units(town)}:
+            return "town"
+        return {self.ctx.village: "village", self.site: "site"}.get(unit, "")
+
+    def _outside_holds(self, person: str) -> Iterator[_Candidate]:
+        for t in self._tenures(person):
+            post = self.graph.posts[t.post]
+            yield _Candidate(Fact("holds", f"holds:{person}:{post.id}", {
+                "person": person, "post": post.id, "title": post.title, "role": post.role, "unit": post.unit,
+                "scope": self._scope(post.unit), "safety_lead": post.safety_lead, "acting": t.acting,
+                "tenure": t.key}, (t.key,)), (self._tenure_check(t),))
+
+    def _outside_in_charge(self, person: str) -> Iterator[_Candidate]:
+        for a in self._assignments(person, ("in_charge",)):
+            tenure, held = self._bearing(person, a)
+            territory = self.graph.territory(a)
+            for kind, target in [("sector", s) for s in a.sectors] + [("unit", u) for u in a.units]:
+                path = self.sector_path if kind == "sector" else self.here
+                distance = path.index(target) if target in path else -1
+                fact = Fact("in_charge", f"in_charge:{person}:{a.id}:{target}", {
+                    "person": person, "post": a.post or "", "assignment": a.id, "target_kind": kind,
+                    "target": target, "distance": distance, "via": "post" if a.post else "person"}, (a.id, *tenure))
+                yield _Candidate(fact, (
+                    _Check(distance >= 0, f"place.in_charge.{kind}"),
+                    _Check(kind == "unit" or territory is None or territory in self.here, "place.in_charge.territory"),
+                    self._assignment_check(a), held))
+
+    def _outside_liaison(self, person: str) -> Iterator[_Candidate]:
+        for a in self._assignments(person, LIAISON_KINDS):
+            tenure, held = self._bearing(person, a)
+            if a.kind == "group_liaison":
+                place = _Check(bool(self.group) and a.village_group == self.group,
+                               "place.liaison.group" if self.group else "place.liaison.no_group")
+            else:
+                place = _Check(a.village == self.ctx.village, "place.liaison.village")
+            yield _Candidate(Fact("liaison", f"liaison:{person}:{a.id}", {
+                "person": person, "post": a.post or "", "assignment": a.id, "assignment_kind": a.kind,
+                "village": a.village or self.ctx.village or "", "village_group": a.village_group or "",
+                "via": "post" if a.post else "person"}, (a.id, *tenure)),
+                (place, self._assignment_check(a), held))
+
+    def _outside_inspection(self, person: str) -> Iterator[_Candidate]:
+        for ins in self.graph.inspections_of(self.site):
+            if person in ins.inspectors:
+                yield _Candidate(Fact("inspection", f"inspection:{ins.id}:{person}", {
+                    "person": person, "inspection": ins.id, "date": ins.date.isoformat(),
+                    "days_before": (self.day - ins.date).days, "outcome": ins.outcome}, (ins.id,)),
+                    (_Check(ins.date <= self.day, "time.inspection.after"),))
+
+    def _outside_signature(self, person: str) -> Iterator[_Candidate]:
+        for sig in self.graph.signatures_of(self.site):
+            if sig.person == person:
+                yield _Candidate(Fact("signature", f"signature:{sig.id}", {
+                    "person": person, "signature": sig.id, "document": sig.document, "date": sig.date.isoformat(),
+                    "days_before": (self.day - sig.date).days, "inspection": sig.inspection or ""}, (sig.id,)),
+                    (_Check(sig.date <= self.day, "time.signature.after"),))
+
+    def candidates(self, kind: str, person: str) -> list[_Candidate]:
+        """The person's context facts of the kind, then the ones the graph holds outside the context."""
+        n = len(IMPLICIT.get(kind, ()))
+        inside = [_Candidate(f, (_OK,) * n) for f in self.ctx.facts
+                  if f.kind == kind and f.fields.get("person") == person]
+        outside = getattr(self, f"_outside_{kind}", None)
+        return inside + [c for c in (outside(person) if outside else ()) if c.fact.key not in self.keys]
+
+    # -- why not: the walk -------------------------------------------------------------------------
+
+    def _conditions(self, pat: Pattern, cand: _Candidate, bound: Mapping[str, Fact]) -> tuple[int, int, str, str]:
+        """(conditions met, conditions before the first failure, its code, its sentence); code '' when all held."""
+        fields_of = {a: f.fields for a, f in bound.items()}
+        met, first, reached = 0, None, 0
+        for test in pat.tests:
+            operand = resolved_operand(self.pack, test[2], fields_of)
+            if passes(test[1], cand.fact.fields.get(test[0]), operand):
+                met += 1
+                reached += first is None
+            elif first is None:
+                first = (next(k for k in (f"fail.{cand.fact.kind}.{test[0]}.{test[1]}",
+                                          f"fail.{cand.fact.kind}.{test[0]}", "fail.generic")
+                              if has_phrase(self.lang, k)),
+                         lambda test=test, operand=operand: self._test_failure(cand.fact, test, operand))
+        for check in cand.checks:
+            if check.ok:
+                met += 1
+                reached += first is None
+            elif first is None:
+                first = (check.key, lambda check=check: self._say(
+                    check.key, **{**self._fields(cand.fact), **(check.fields or {})}))
+        if first is None and cand.fact.key not in self.keys:
+            first = ("in_context", lambda: self._say("in_context", subject=self._subject(
+                cand.fact, self._fields(cand.fact))))
+        return (met, reached, first[0], first[1]()) if first else (met, reached, "", "")
+
+    def attempts(self, rule: Rule, person: str) -> list[Attempt]:
+        """Every way the rule could have named the person, closest first; ``failed`` '' = it did."""
+        aliases = list(rule.when.items())
+        liable_kind = rule.when[rule.liable].kind
+        total = sum(len(p.tests) for p in rule.when.values()) + len(IMPLICIT.get(liable_kind, ()))
+        if rule.enabled_by and not self.pack.param(rule.enabled_by):
+            return [Attempt("", 0, total, "disabled", self._say("disabled", param=rule.enabled_by), ())]
+        best: dict[tuple, tuple[tuple[int, bool, int], Attempt]] = {}
+
+        def keep(a: Attempt, reached: int) -> None:
+            """One attempt per candidate. Closest: most conditions met, then a fact of this incident's
+            context over one from elsewhere in the graph, then the latest first failure."""
+            k, rank = (a.fact, a.evidence), (a.met, a.fact in self.keys, reached)
+            if k not in best or rank > best[k][0]:
+                best[k] = (rank, a)
+
+        def walk(i: int, bound: dict[str, Fact], met: int) -> None:
+            liable = bound.get(rule.liable)
+            if i == len(aliases):
+                failed, text = self._complete(rule, person, bound)
+                keep(Attempt(liable.key, met, total, failed, text, liable.src), met)
+                return
+            alias, pat = aliases[i]
+            if alias == rule.liable:
+                cands = self.candidates(pat.kind, person)
+                if not cands:
+                    key = f"none.{pat.kind}" if has_phrase(self.lang, f"none.{pat.kind}") else "none.generic"
+                    keep(Attempt("", met, total, key, self._say(key, **self.base, kind=pat.kind), ()), met)
+                for c in cands:
+                    n, reached, failed, text = self._conditions(pat, c, bound)
+                    if failed:
+                        keep(Attempt(c.fact.key, met + n, total, failed, text, c.fact.src), met + reached)
+                    else:
+                        walk(i + 1, {**bound, alias: c.fact}, met + n)
+                return
+            scored = [(self._conditions(pat, _Candidate(f, ()), bound), f)
+                      for f in self.ctx.facts if f.kind == pat.kind]
+            passing = [f for (_, _, failed, _), f in scored if not failed]
+            for f in passing:
+                walk(i + 1, {**bound, alias: f}, met + len(pat.tests))
+            if not passing:
+                none = f"no_fact.{pat.kind}" if has_phrase(self.lang, f"no_fact.{pat.kind}") else "no_fact"
+                (n, reached, failed, text), _ = max(scored, key=lambda s: s[0][:2], default=(
+                    (0, 0, none, self._say(none, kind=label(self.lang, "kind", pat.kind))), None))
+                keep(Attempt(liable.key if liable else "", met + n, total, failed, text,
+                             liable.src if liable else ()), met + reached)
+
+        walk(0, {}, 0)
+        return [a for _, a in sorted(best.values(), key=lambda b: b[0], reverse=True)]
+
+    def _complete(self, rule: Rule, person: str, bound: Mapping[str, Fact]) -> tuple[str, str]:
+        """All of ``when`` held: an ``unless`` fact or an overriding rule may still stand in the way."""
+        fields_of = {a: f.fields for a, f in bound.items()}
+        for alias, pat in rule.unless.items():
+            for f in self.ctx.facts:
+                if f.kind == pat.kind and all(passes(op, f.fields.get(fld), resolved_operand(self.pack, raw, fields_of))
+                                              for fld, op, raw in pat.tests):
+                    return "unless", self._say("unless", subject=self._subject(f, self._fields(f)), alias=alias)
+        link = self.chain.link(person)
+        applied = {f.rule for f in (*link.findings, *link.mitigations)} if link else set()
+        applied |= {x.rule for x in self.chain.exonerated if x.person == person}
+        if rule.id in applied:
+            return "", ""
+        by = sorted(r for r in applied if rule.id in self.pack.rule(r).overrides)
+        return "overridden", self._say("overridden", by=all_of(self.lang, by))
+
+    def why_not(self, rule: Rule, person: str) -> WhyNot:
+        return WhyNot(rule.id, self._label("principle", rule.principle), rule.clause,
+                      tuple(self.attempts(rule, person)))
+
+    def not_counted(self, person: str) -> list[str]:
+        """The person's context facts a rule could count but none does, each with the closest rule's reason."""
+        link = self.chain.link(person)
+        cited = {k for f in (link.findings if link else ()) for k in f.facts}
+        countable = {r.when[r.liable].kind for r in self.person_rules}
+        mine = [f for f in self.ctx.facts
+                if f.fields.get("person") == person and f.key not in cited and f.kind in countable]
+        closest: dict[str, Attempt] = {}
+        for rule in self.person_rules:
+            if any(f.kind == rule.when[rule.liable].kind for f in mine):
+                for a in self.attempts(rule, person):
+                    if a.failed and (a.fact not in closest or a.met > closest[a.fact].met):
+                        closest[a.fact] = a
+        return [closest[f.key].text if f.key in closest else self.describe(f) for f in mine]
+
+    # -- the whole answer ------------------------------------------------------------------------
+
+    def explain(self, person: str) -> Explanation:
+        link = self.chain.link(person)
+        named = {f.rule for f in (*link.findings, *link.mitigations)} if link else set()
+        posts = tuple(self._say("post_since", title=h.post.title, post=h.post.id,
+                                **{"from": h.tenure.valid_from.isoformat(),
+                                   "acting": self._say("why.acting") if h.tenure.acting else ""})
+                      for h in self.graph.posts_held(person, self.day))
+        tier = next(getattr(t, self.lang) for t in self.pack.tiers if t.id == link.tier) if link else None
+        head = self._say("explain.head", name=self._name("person", person), person=person, **self.base,
+                         grade=getattr(self.ctx.grade, self.lang))
+        return Explanation(self.ctx.incident.id, person, self._name("person", person), tier, head, posts,
+                           self.why(link) if link else (),
+                           tuple(self.why_not(r, person) for r in self.person_rules if r.id not in named), self.lang)
+
+
+def explain_person(tracer: Tracer, incident: str, person: str, lang: str = "zh") -> Explanation:
+    """``wenze explain``: trace one incident and explain one person (an id or an exact name)."""
+    (chosen,) = tracer.select([incident])
+    who = resolve_person(tracer.graph, person)
+    return Explainer(tracer.pack, tracer.graph, tracer.trace(chosen), lang).explain(who)

@@ -1,0 +1,125 @@
+"""The incident report in Markdown (``wenze trace --format md``), for an investigation's working papers.
+
+Per incident: the incident and its grade with the Art. 3 criterion that
+decided it, the chain at a glance, then each person in chain order structured
+as CAST structures a controller's part — responsibility, action or omission,
+evidence: the posts they held that day; the duty (the plan's words each rule
+quotes); what the facts show they did or did not do (the facts behind each
+finding, their other recorded acts with the reason each does not count, and
+"no inspection / signature recorded" where there is none); the category; the
+evidence ids. Then each unit the plan makes answerable (duty, facts,
+category, evidence), then the data gaps. Every sentence comes from
+:class:`engine.explain.Explainer`, so the report says nothing the facts do
+not hold.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from engine.chain import Answerable, Chain, Link, UnitLink
+from engine.explain import Explainer, Why
+from engine.grade import CRITERIA, GRADES
+from engine.graph import OrgGraph
+from engine.rulepack import RulePack
+from engine.wording import all_of, phrase
+
+#: Acts whose absence the report states for every person ("no inspection recorded").
+ACTS = ("inspection", "signature")
+
+
+def markdown(chains: Iterable[Chain], pack: RulePack, graph: OrgGraph, lang: str = "zh") -> str:
+    """One section per incident, in the order given."""
+    return "\n".join(_incident(chain, pack, graph, lang) for chain in chains)
+
+
+def grade_text(chain: Chain, lang: str) -> str:
+    """The grade and the Art. 3 criterion that decided it (for 一般: every threshold it stays below)."""
+    g, inc = chain.context.grade, chain.context.incident
+
+    def crit(name: str, n: int) -> str:
+        return phrase(lang, f"crit.{name}", n=f"{n:,}")
+
+    if g.criterion:
+        return phrase(lang, "report.grade.by", grade=getattr(g, lang),
+                      value=crit(g.criterion, getattr(inc, g.criterion)), threshold=crit(g.criterion, g.threshold))
+    _, _, zh, en, *minimums = GRADES[-2]
+    return phrase(lang, "report.grade.general", grade=getattr(g, lang), next={"zh": zh, "en": en}[lang],
+                  value=all_of(lang, [crit(c, getattr(inc, c)) for c in CRITERIA]),
+                  threshold=all_of(lang, [crit(c, m) for c, m in zip(CRITERIA, minimums)]))
+
+
+def _ids(ids: Iterable[str]) -> str:
+    return " ".join(f"`{i}`" for i in ids)
+
+
+def _incident(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str) -> str:
+    ex = Explainer(pack, graph, chain, lang)
+    ctx, inc, base = chain.context, chain.context.incident, ex.base
+    village = phrase(lang, "report.village", **base) if ctx.village else ""
+    out = [phrase(lang, "report.title", **base), ""]
+    if inc.description:
+        out += [inc.description, ""]
+    out += [phrase(lang, "report.when", when=inc.occurred_at.isoformat()),
+            phrase(lang, "report.where", village_part=village, **base),
+            phrase(lang, "report.sector", **base),
+            phrase(lang, "report.toll", toll=all_of(lang, [phrase(lang, f"crit.{c}", n=f"{getattr(inc, c):,}")
+                                                         for c in CRITERIA])),
+            phrase(lang, "report.grade", grade=grade_text(chain, lang)),
+            phrase(lang, "report.basis", pack=chain.rulepack["id"], pack_digest=chain.rulepack["digest"],
+                   facts_digest=chain.facts_digest),
+            "", phrase(lang, "report.chain"), "", phrase(lang, "report.table"), "|---|---|---|---|---|"]
+    for n, link in enumerate(chain.links, 1):
+        out.append(f"| {n} | {_tier(pack, link, lang)} | {link.name} ({link.person}) | "
+                   f"{'、'.join(p['title'] for p in link.posts) or '—'} | {_categories(pack, link, lang)} |")
+    for n, link in enumerate(chain.links, 1):
+        out += ["", *_person(n, link, ex, pack, lang)]
+    for unit in chain.units:
+        out += ["", *_unit(unit, ex, pack, lang)]
+    out += ["", phrase(lang, "report.gaps"), ""]
+    out += [phrase(lang, "report.gap", message=g.message[lang], clause=g.clause, quote=next(
+        x.quote for x in pack.gaps if x.id == g.rule), evidence=(" " + _ids(g.evidence)) if g.evidence else "")
+        for g in chain.gaps] or [phrase(lang, "report.no_gaps")]
+    return "\n".join(out) + "\n"
+
+
+def _tier(pack: RulePack, party: Answerable, lang: str) -> str:
+    return next(getattr(t, lang) for t in pack.tiers if t.id == party.tier)
+
+
+def _categories(pack: RulePack, party: Answerable, lang: str) -> str:
+    return all_of(lang, [getattr(pack.categories[c], lang) for c in party.summary()["categories"]])
+
+
+def _duty(why: Iterable[Why], lang: str) -> list[str]:
+    return [phrase(lang, "report.duty")] + [
+        phrase(lang, "report.duty_item", clause=w.clause, principle=w.principle, rule=w.rule, quote=w.quote)
+        for w in why]
+
+
+def _shown(why: Iterable[Why]) -> list[str]:
+    """The facts behind the findings, each said once."""
+    return list(dict.fromkeys(s.text for w in why for s in w.steps))
+
+
+def _unit(unit: UnitLink, ex: Explainer, pack: RulePack, lang: str) -> list[str]:
+    """A unit the plan makes answerable: its duty, the facts, its category and evidence."""
+    why = ex.why(unit)
+    return [phrase(lang, "report.unit", name=unit.name, unit=unit.unit, tier=_tier(pack, unit, lang)), "",
+            *_duty(why, lang), phrase(lang, "report.facts"), *(f"  - {t}" for t in _shown(why)),
+            phrase(lang, "report.category", categories=_categories(pack, unit, lang)),
+            phrase(lang, "report.evidence", evidence=_ids(unit.summary()["evidence"]))]
+
+
+def _person(n: int, link: Link, ex: Explainer, pack: RulePack, lang: str) -> list[str]:
+    """Responsibility → action or omission → evidence, for one link."""
+    e = ex.explain(link.person)
+    out = [phrase(lang, "report.person", n=n, name=link.name, person=link.person, tier=_tier(pack, link, lang)),
+           "", phrase(lang, "report.posts", posts=all_of(lang, e.posts) or phrase(lang, "report.none_held")),
+           *_duty(e.why, lang), phrase(lang, "report.facts")]
+    shown = _shown(e.why) + [phrase(lang, "report.not_counted", text=t) for t in ex.not_counted(link.person)]
+    kinds = {f.kind for f in ex.ctx.facts if f.fields.get("person") == link.person}
+    shown += [phrase(lang, f"none.{kind}", **ex.base) for kind in ACTS if kind not in kinds]
+    out += [f"  - {t}" for t in shown]
+    out += [phrase(lang, "report.category", categories=_categories(pack, link, lang)),
+            phrase(lang, "report.evidence", evidence=_ids(link.as_json()["evidence"]))]
+    return out
