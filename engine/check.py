@@ -50,6 +50,7 @@ from typing import Any, Callable, Iterable
 
 import yaml
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed as hypothesis_seed, settings
+from pydantic import ValidationError
 
 from engine.chain import build_chain
 from engine.compile import Match, clauses_of, passes
@@ -69,11 +70,11 @@ DUTY_KINDS: dict[str, tuple[str, ...]] = {
     "holds": ("scope", "role", "safety_lead"),
     "in_charge": ("target_kind",),
     "liaison": ("assignment_kind",),
-    "vacancy": ("scope", "role"),
+    "vacancy": ("scope",),
 }
 
 #: How long hypothesis may shrink one example before the record pruning takes over.
-SHRINK_SECONDS = 3.0
+SHRINK_SECONDS = 2.0
 
 STATIC_KINDS = ("duplicate_key", "unknown_clause", "unused_parameter", "parameter_type", "never_matches", "conflict")
 DYNAMIC_KINDS = ("dead_rule", "conflict", "no_rule_applies", "unassigned_duty")
@@ -233,10 +234,11 @@ def _ordered(a: Rule, b: Rule) -> bool:
     return a.id in b.overrides or b.id in a.overrides
 
 
-def _conflict_problem(file: str, a: Rule, b: Rule, who: str = "") -> Problem:
-    party = a.party[0]
+def _conflict_problem(file: str, a: Rule, b: Rule, seen: bool = False) -> Problem:
+    a, b = sorted((a, b), key=lambda r: r.id)
+    did = "named the same {} in a generated scenario" if seen else "can name the same {}"
     return Problem(file, f"rules {a.id}, {b.id}", "overrides",
-                   f"both can name the same {party}{who} under principle '{a.principle}' for the same duty, "
+                   f"both {did.format(a.party[0])} under principle '{a.principle}' for the same duty, "
                    f"as '{a.category}' and as '{b.category}', and neither overrides the other",
                    f"add `overrides: [{b.id}]` to rule {a.id} (or the reverse), or give one of them another "
                    "principle or category")
@@ -337,64 +339,97 @@ def _run(strategy, n: int, seed: int, shrink: bool, body: Callable[[Any], None])
 
 
 class _Found(Exception):
-    pass
+    """Raised by the test body on a value that shows the finding: hypothesis then shrinks it."""
+
+
+class _OutOfTime(BaseException):
+    """Ends hypothesis' shrinking from inside the test body (its own limit is five minutes).
+
+    A BaseException, so hypothesis does not take it for the failure being shrunk."""
 
 
 def shrunk(strategy, condition: Callable[[Any], bool], n: int, seed: int, budget: float = SHRINK_SECONDS) -> Any | None:
     """The first value drawn (same seed as the exploration) that satisfies the condition, shrunk by
     hypothesis for at most ``budget`` seconds; None when no value among ``n`` does."""
-    best: list = []
+    hits: list = []
     stop = [float("inf")]
 
     def body(value):
-        if time.monotonic() > stop[0]:  # out of time: only the best so far still counts, so shrinking ends
-            hit = bool(best) and value == best[0]
-        else:
-            hit = condition(value)
-        if hit:
-            if not best:
+        if time.monotonic() > stop[0]:
+            raise _OutOfTime
+        if condition(value):
+            if not hits:
                 stop[0] = time.monotonic() + budget
-            best[:] = [value]
+            hits.append(value)
             raise _Found
 
     try:
         _run(strategy, n, seed, True, body)
-    except _Found:
-        return best[0]
-    return None
+    except (_Found, _OutOfTime):
+        pass
+    return min(hits, key=lambda f: len(to_yaml(f))) if hits else None
 
 
 def _valid(facts: FactSet) -> bool:
     """True when the facts pass the loader's reference checks (what `wenze trace` would accept)."""
     records = {s: [(r, Origin("example", s, i, getattr(r, "id", None))) for i, r in enumerate(getattr(facts, s), 1)]
                for s in SECTIONS}
-    return facts.incidents != [] and not check_references(records)
+    try:
+        return facts.incidents != [] and not check_references(records)
+    except KeyError:  # the loader's loop check assumes every parent exists; a dangling one is invalid anyway
+        return False
 
 
 def prune(facts: FactSet, keeps: Callable[[FactSet], bool]) -> FactSet:
-    """Drop records one at a time, acts first, while the facts stay valid and still show the finding.
+    """Drop records (acts first, whole runs then single ones) and reset optional fields, while the
+    facts stay valid and still show the finding.
 
-    Hypothesis shrinks the choices that drew the town; this removes the records those
-    choices could not (a village nothing refers to, a person with no post).
+    Hypothesis shrinks the choices that drew the town; this removes what those choices
+    could not (a village nothing refers to, a person with no post, a report beside the point).
     """
     changed = True
     while changed:
-        changed = False
+        simpler = _simplify(facts, keeps)
+        changed, facts = simpler is not facts, simpler
         for section in reversed(SECTIONS):
-            i = 0
-            while i < len(getattr(facts, section)):
-                items = getattr(facts, section)
-                trial = facts.model_copy(update={section: items[:i] + items[i + 1:]})
+            size = len(getattr(facts, section))
+            while size:
+                i = 0
+                while i < len(getattr(facts, section)):
+                    items = getattr(facts, section)
+                    trial = facts.model_copy(update={section: items[:i] + items[i + size:]})
+                    if _valid(trial) and keeps(trial):
+                        facts, changed = trial, True
+                    else:
+                        i += size
+                size //= 2
+    return facts
+
+
+def _simplify(facts: FactSet, keeps: Callable[[FactSet], bool]) -> FactSet:
+    """Reset each optional field of each record to its default (no reports, no casualties, no end
+    date…) where the facts stay valid and still show the finding."""
+    for section in SECTIONS:
+        for i in range(len(getattr(facts, section))):
+            rec = getattr(facts, section)[i]
+            for name, spec in type(rec).model_fields.items():
+                if spec.is_required() or getattr(rec, name) == spec.default:
+                    continue
+                try:
+                    simpler = type(rec).model_validate({**rec.model_dump(), name: spec.default})
+                except ValidationError:
+                    continue
+                items = list(getattr(facts, section))
+                items[i] = simpler
+                trial = facts.model_copy(update={section: items})
                 if _valid(trial) and keeps(trial):
-                    facts, changed = trial, True
-                else:
-                    i += 1
+                    facts, rec = trial, simpler
     return facts
 
 
 def _describe(key: tuple, pack: RulePack, file: str) -> Problem:
     if key[0] == "conflict":
-        return _conflict_problem(file, pack.rule(key[1]), pack.rule(key[2]))
+        return _conflict_problem(file, pack.rule(key[1]), pack.rule(key[2]), seen=True)
     if key[0] == "no_rule_applies":
         return Problem(file, "pack", "", "an incident gets no finding and no data-gap warning",
                        "add a rule or a gap that applies to it (the example shows one)")
@@ -402,8 +437,8 @@ def _describe(key: tuple, pack: RulePack, file: str) -> Problem:
                    "add a rule whose liable alias matches it, or a gap that reports it")
 
 
-def dynamic_findings(pack: RulePack, path: str | Path, n: int, seed: int,
-                     strategy=None) -> tuple[list[Finding], dict[str, int]]:
+def dynamic_findings(pack: RulePack, path: str | Path, n: int, seed: int, strategy=None,
+                     shrink_seconds: float = SHRINK_SECONDS) -> tuple[list[Finding], dict[str, int]]:
     """Dead rules, conflicts, incidents with no finding, unassigned duties over ``n`` drawn towns."""
     file = str(path)
     strategy = strategy if strategy is not None else towns()
@@ -426,7 +461,7 @@ def dynamic_findings(pack: RulePack, path: str | Path, n: int, seed: int,
            for where, item in items if item.id in enabled and not fired[item.id]]
     for key in sorted(seen):
         shows = lambda f, key=key: key in _keys_of(pack, f, backend)[1]  # noqa: E731
-        example = shrunk(strategy, shows, n, seed)
+        example = shrunk(strategy, shows, n, seed, shrink_seconds)
         example = prune(example, shows) if example is not None else None
         incident = _keys_of(pack, example, backend)[1][key] if example is not None else None
         out.append(Finding("conflict" if key[0] == "conflict" else key[0], _describe(key, pack, file),
@@ -434,7 +469,8 @@ def dynamic_findings(pack: RulePack, path: str | Path, n: int, seed: int,
     return out, dict(sorted(fired.items()))
 
 
-def check(pack: RulePack, path: str | Path, n: int = 1000, seed: int = 0) -> Report:
+def check(pack: RulePack, path: str | Path, n: int = 1000, seed: int = 0,
+          shrink_seconds: float = SHRINK_SECONDS) -> Report:
     """Static findings, then dynamic findings over ``n`` generated scenarios."""
-    dynamic, fired = dynamic_findings(pack, path, n, seed) if n > 0 else ([], {})
+    dynamic, fired = dynamic_findings(pack, path, n, seed, shrink_seconds=shrink_seconds) if n > 0 else ([], {})
     return Report(str(path), n, seed, tuple(static_findings(pack, path)), tuple(dynamic), fired)
