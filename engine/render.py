@@ -8,16 +8,18 @@ from __future__ import annotations
 from rich.table import Table
 
 from engine.canon import canonical_json
-from engine.chain import Chain, Link
+from engine.chain import Answerable, Chain, Link
 from engine.rulepack import RulePack
 
 HEAD = {
     "zh": {"incident": "事故", "grade": "等级", "site": "地点", "date": "时间", "tier": "层级", "person": "人员",
            "posts": "当日职务", "category": "责任类别", "principle": "原则", "clause": "条款", "evidence": "证据",
-           "gaps": "数据缺口", "decided_by": "依据"},
+           "gaps": "数据缺口", "decided_by": "依据", "mitigated": "（已尽职，减轻）", "unit": "单位",
+           "exonerated": "已免责"},
     "en": {"incident": "Incident", "grade": "Grade", "site": "Site", "date": "Date", "tier": "Tier", "person": "Person",
            "posts": "Posts that day", "category": "Category", "principle": "Principle", "clause": "Clause",
-           "evidence": "Evidence", "gaps": "Data gaps", "decided_by": "decided by"},
+           "evidence": "Evidence", "gaps": "Data gaps", "decided_by": "decided by",
+           "mitigated": " (due diligence: mitigated)", "unit": "unit", "exonerated": "Exonerated"},
 }
 CRITERION = {"zh": {"deaths": "死亡人数", "serious_injuries": "重伤人数", "direct_loss_yuan": "直接经济损失（元）"},
              "en": {"deaths": "deaths", "serious_injuries": "serious injuries", "direct_loss_yuan": "direct loss (yuan)"}}
@@ -55,18 +57,31 @@ def incident_line(chain: Chain, lang: str) -> str:
             f"{h['grade']} {grade_line(chain, lang)}")
 
 
+def _row(pack: RulePack, n: int, who: Answerable, held: str, lang: str) -> list[str]:
+    j = who.summary()
+    categories = "、".join(label(pack, "category", c, lang) for c in j["categories"])
+    return [str(n), label(pack, "tier", who.tier, lang), f"{who.name} ({who.id})", held,
+            categories + (HEAD[lang]["mitigated"] if who.mitigations else ""),
+            "、".join(label(pack, "principle", p, lang) for p in j["principles"]),
+            " ".join(j["clauses"]), " ".join(j["evidence"])]
+
+
 def table(chain: Chain, pack: RulePack, lang: str = "zh") -> Table:
+    """People scene upward, then the answerable units; gaps and exonerations as the caption."""
     h = HEAD[lang]
     t = Table(title=incident_line(chain, lang), title_justify="left", show_lines=False)
     for col in ("#", h["tier"], h["person"], h["posts"], h["category"], h["principle"], h["clause"], h["evidence"]):
         t.add_column(col, overflow="fold")
     for n, link in enumerate(chain.links, 1):
-        j = link.as_json()
-        t.add_row(str(n), label(pack, "tier", link.tier, lang), f"{link.name} ({link.person})", posts_text(link),
-                  "、".join(label(pack, "category", c, lang) for c in j["categories"]),
-                  "、".join(label(pack, "principle", p, lang) for p in j["principles"]),
-                  " ".join(j["clauses"]), " ".join(j["evidence"]))
-    if chain.gaps:
-        t.caption = f"{h['gaps']}: " + "; ".join(f"{g.message[lang]} [{g.clause}]" for g in chain.gaps)
+        t.add_row(*_row(pack, n, link, posts_text(link), lang))
+    if chain.units:
+        t.add_section()
+        for n, unit in enumerate(chain.units, len(chain.links) + 1):
+            t.add_row(*_row(pack, n, unit, f"{h['unit']}: {unit.kind}", lang))
+    notes = [f"{h['gaps']}: " + "; ".join(f"{g.message[lang]} [{g.clause}]" for g in chain.gaps)] if chain.gaps else []
+    notes += [f"{h['exonerated']}: " + "; ".join(f"{x.person} ({x.rule}: {', '.join(x.removed)})"
+                                                 for x in chain.exonerated)] if chain.exonerated else []
+    if notes:
+        t.caption = "\n".join(notes)
         t.caption_justify = "left"
     return t
