@@ -1,0 +1,49 @@
+"""What the property tests share: trace drawn facts, read a chain as plain sets, read the raw facts.
+
+The raw-fact readers (:func:`held`) deliberately do not use :mod:`engine.graph`:
+an invariant checked with the code it checks proves little.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from engine.chain import Chain
+from engine.rulepack import RulePack
+from engine.timeline import in_force
+from engine.trace import Tracer
+from facts.model import FactSet
+
+
+def chain_of(facts: FactSet, pack: RulePack, backend, incident: str) -> Chain:
+    tracer = Tracer(facts, pack, backend)
+    return tracer.trace(tracer.incidents[incident])
+
+
+def chains_json(facts: FactSet, pack: RulePack, backend, incidents: list[str]) -> dict[str, dict]:
+    """Each named incident's chain as its JSON contract."""
+    tracer = Tracer(facts, pack, backend)
+    return {i: tracer.trace(tracer.incidents[i]).as_json() for i in incidents}
+
+
+def parties(chain: Chain):
+    """Every person link and unit link of the chain."""
+    return (*chain.links, *chain.units)
+
+
+def findings(chain: Chain, rules: set[str] | None = None) -> set[tuple[str, str, tuple[str, ...]]]:
+    """(person or unit, rule, evidence) of every finding kept in the chain, optionally of some rules only."""
+    return {(p.id, f.rule, f.evidence) for p in parties(chain) for f in p.findings
+            if rules is None or f.rule in rules}
+
+
+def held(facts: FactSet, person: str, post: str, day: date) -> bool:
+    """Did the person hold the post on the day, by the tenures as written?"""
+    return any(t.person == person and t.post == post and in_force(t.valid_from, t.valid_to, day) for t in facts.tenures)
+
+
+def holders(facts: FactSet, post: str, day: date) -> set[str]:
+    return {t.person for t in facts.tenures if t.post == post and in_force(t.valid_from, t.valid_to, day)}
+
+
+def incident(facts: FactSet, incident_id: str):
+    return next(i for i in facts.incidents if i.id == incident_id)
