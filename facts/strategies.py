@@ -18,11 +18,12 @@ reads well):
 - people ``p0…``;
 - posts: ``p_sec`` (party secretary), ``p_mayor``, deputy mayors ``p_dep0…``
   (some ``safety_lead``, as is sometimes one head's post), the shared ``p_officer`` (enforcement officers);
-  ``p_v0_sec`` / ``p_v0_dir`` per village; ``p_e0_boss`` / ``p_e0_safety`` and
-  the shared ``p_e0_staff`` per enterprise;
+  ``p_v0_sec`` / ``p_v0_dir`` per village; ``p_e0_boss`` / ``p_e0_safety`` per
+  enterprise (its staff appear as the people ``involved`` in an incident);
 - tenures ``t0…``: each single-holder post goes through a succession of
-  periods on arbitrary days, each held by someone or left vacant, the last one
-  possibly open-ended; shared posts get a few holders with free intervals;
+  periods on arbitrary days, each held by someone or left vacant, every other
+  one in an acting capacity (代), the last one possibly open-ended; the shared
+  officers' post gets a few holders with free intervals;
 - assignments ``a0…`` (分管 / 驻村 / 包村 / 包社), bound to a town post (passing
   to its holder, §6.3) or to a person, each in force over its own interval;
 - incidents ``inc0…`` (at least one) at an enterprise, with casualties, loss,
@@ -163,7 +164,7 @@ def _succession(draw, post: str, people: list[str], ids: Callable[[], str]) -> l
             continue
         last = i == len(cuts) - 2
         out.append(Tenure(id=ids(), person=holder, post=post, valid_from=day(a),
-                          valid_to=None if last and open_end else day(b), acting=draw(_BOOL)))
+                          valid_to=None if last and open_end else day(b), acting=i % 2 == 1))
     return out
 
 
@@ -308,8 +309,7 @@ def towns(draw, *, max_sectors: int = 5, max_villages: int = 3, max_enterprises:
                   Post(id=f"p_{vid}_dir", unit=vid, title="村委会主任", role="village_director")]
     for e in enterprises:
         posts += [Post(id=f"p_{e.id}_boss", unit=e.id, title="负责人", role="enterprise_principal"),
-                  Post(id=f"p_{e.id}_safety", unit=e.id, title="安全员", role="safety_manager"),
-                  Post(id=f"p_{e.id}_staff", unit=e.id, title="从业人员", role="employee", shared=True)]
+                  Post(id=f"p_{e.id}_safety", unit=e.id, title="安全员", role="safety_manager")]
 
     tenure_ids = _counter("t")
     tenures = []
