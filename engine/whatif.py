@@ -38,7 +38,9 @@ from engine.diff import Comparison
 from engine.errors import Problem, ProblemsError, RulePackError, UnknownIdError, did_you_mean
 from engine.evaluate import Backend
 from engine.graph import OrgGraph
-from engine.rulepack import Param, RulePack, check_pack, load_pack
+from engine.canon import canonical_json
+from engine.compile import Match
+from engine.rulepack import Gap, Param, ParamRef, Rule, RulePack, check_pack, load_pack
 from facts.load import Origin, check_references, read_document, validation_problems
 from facts.model import SECTIONS, Assignment, FactSet, Incident, Record, Tenure
 
@@ -429,11 +431,51 @@ def _reraise(members: list[int], error: Exception) -> None:
     raise error
 
 
+def _signature(pack: RulePack, item: Rule | Gap) -> str:
+    """What a rule's (or gap's) matches depend on: its conditions, the parameter values they read, its switch."""
+    patterns = (*item.when.values(), *item.unless.values())
+    params = sorted({o.param for p in patterns for _, _, o in p.tests if isinstance(o, ParamRef)})
+    switch = getattr(item, "enabled_by", None)
+    return canonical_json({"conditions": item.model_dump(mode="json", include={"when", "unless"}),
+                           "params": {name: pack.param(name) for name in params},
+                           "on": switch is None or pack.param(switch)})
+
+
+@dataclass(frozen=True)
+class _Reuse:
+    """A variant's matches from its group's first variant's: the rules that match alike, and a pack of the rest.
+
+    The rest is matched on the facts of the kinds its patterns name: no other fact can bind or block them.
+    """
+
+    same: frozenset[str]
+    rest: RulePack | None  # None: nothing left to match
+    kinds: frozenset[str]
+
+    @classmethod
+    def plan(cls, first: RulePack, pack: RulePack) -> "_Reuse":
+        before = {i.id: _signature(first, i) for i in (*first.rules, *first.gaps)}
+        same = frozenset(i.id for i in (*pack.rules, *pack.gaps) if before.get(i.id) == _signature(pack, i))
+        rest = pack.model_copy(update={"rules": [r for r in pack.rules if r.id not in same],
+                                       "gaps": [g for g in pack.gaps if g.id not in same]})
+        items = (*rest.rules, *rest.gaps)
+        kinds = frozenset(p.kind for i in items for p in (*i.when.values(), *i.unless.values()))
+        return cls(same, rest if items else None, kinds)
+
+    def matches(self, backend: Backend, first: list[Match], facts: tuple) -> list[Match]:
+        own = backend.matches(self.rest, tuple(f for f in facts if f.kind in self.kinds)) if self.rest else []
+        return sorted([m for m in first if m.rule in self.same] + own, key=lambda m: (m.rule, m.bindings))
+
+
 class Evaluator:
     """Every variant's chain of an incident, with one context per incident per distinct fact set.
 
     Variants whose scenarios change only the rule pack share the baseline's
-    FactSet object, hence its graph and each incident's context.
+    FactSet object, hence its graph and each incident's context. They share
+    matches too: a rule whose conditions and parameters a scenario leaves as
+    they were matches what it matched for the first variant on those facts
+    (rules match independently of each other), so only the rules a scenario
+    changed are matched again. The chain is then built under each variant's pack.
     """
 
     def __init__(self, variants: Sequence[Variant]):
@@ -444,6 +486,8 @@ class Evaluator:
                 groups[id(v.facts)] = (OrgGraph(v.facts), [])
             groups[id(v.facts)][1].append(n)
         self.groups = list(groups.values())
+        self._reuse = {n: _Reuse.plan(self.variants[members[0]].pack, self.variants[n].pack)
+                       for _, members in self.groups for n in members[1:]}
 
     def run(self, backend: Backend, incident_of: Callable[[OrgGraph], Incident | None],
             skip: Collection[int] = (), on_error: Callable[[list[int], Exception], None] = _reraise,
@@ -460,10 +504,17 @@ class Evaluator:
             except Exception as e:  # noqa: BLE001 - on_error decides: re-raise, or record and go on
                 on_error(todo, e)
                 continue
+            first: list[Match] | None = None
             for n in todo:
                 pack = self.variants[n].pack
                 try:
-                    out[n] = build_chain(pack, graph, ctx, backend.matches(pack, ctx.facts))
+                    if n == members[0]:
+                        matches = first = backend.matches(pack, ctx.facts)
+                    elif first is not None:
+                        matches = self._reuse[n].matches(backend, first, ctx.facts)
+                    else:  # the first variant failed: nothing to share
+                        matches = backend.matches(pack, ctx.facts)
+                    out[n] = build_chain(pack, graph, ctx, matches)
                 except Exception as e:  # noqa: BLE001 - as above
                     on_error([n], e)
         return out

@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 
 from cli import cli
 from engine.canon import canonical_json
+from engine.chain import build_chain
+from engine.context import build_context
 from engine.evaluate import PythonBackend
+from engine.graph import OrgGraph
 from engine.rulepack import DEFAULT_PACK, load_pack
 from engine.whatif import ScenarioError, apply, compare, load_scenario, variants
 from facts.load import load_facts
@@ -43,6 +46,11 @@ def town(tmp_path_factory):
     acts = tmp_path_factory.mktemp("town") / "acts.yaml"
     acts.write_text(ACTS, encoding="utf-8")
     return load_facts([BASE_TOWN, acts])
+
+
+@pytest.fixture(scope="module")
+def example():
+    return load_facts([EXAMPLE])
 
 
 def scenario(tmp_path: Path, changes: list, name: str = "s") -> Path:
@@ -183,6 +191,23 @@ def test_disabling_then_enabling_the_same_rules_gives_back_the_pack(town, pack, 
     """enable_rules undoes disable_rules: the pack that comes out is the pack that went in."""
     path = scenario(tmp_path_factory.mktemp("s"), [{"disable_rules": rules}, {"enable_rules": rules}])
     assert apply([load_scenario(path)], town, pack)[1].digest == pack.digest
+
+
+@given(rules=st.lists(st.sampled_from(["stationed_cadre", "village_liaison", "inspector", "signer", "town_heads",
+                                       "no_village_liaison", "vacant_post"]), unique=True),
+       window=st.sampled_from([0, 30, 180, 365, 730, 2000]), heads=st.sampled_from([["village_director"], []]))
+def test_a_variant_sharing_the_baseline_matches_gets_the_chains_of_its_own_evaluation(
+        example, pack, tmp_path_factory, rules, window, heads):
+    """Matches reused for the rules a scenario left alone give exactly the chains of matching its whole pack."""
+    changes = [{"set_params": {"signature_window_days": window, "village_head_roles": heads}}]
+    path = scenario(tmp_path_factory.mktemp("s"), changes + ([{"disable_rules": rules}] if rules else []))
+    vs = variants(example, pack, [str(path)])
+    backend = PythonBackend()
+    for cmp in compare(vs, backend):
+        graph = OrgGraph(vs[1].facts)
+        ctx = build_context(graph, next(i for i in example.incidents if i.id == cmp.incident))
+        alone = build_chain(vs[1].pack, graph, ctx, backend.matches(vs[1].pack, ctx.facts))
+        assert cmp.chains[1].as_json() == alone.as_json()
 
 
 def test_order_matters_where_changes_touch_the_same_thing(town, pack, tmp_path):
