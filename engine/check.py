@@ -53,7 +53,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, seed as hypothesis_
 from pydantic import ValidationError
 
 from engine.chain import build_chain
-from engine.compile import Match, clauses_of, passes
+from engine.compile import clauses_of, passes
 from engine.context import DUTY_ROLES, SCHEMA, build_context
 from engine.errors import Problem
 from engine.evaluate import PythonBackend
@@ -119,7 +119,8 @@ class Report:
                  f"over {self.scenarios} generated scenarios (seed {self.seed})"]
         lines += [f.as_text(self.pack) for f in (*self.static, *self.dynamic)]
         if self.clean:
-            lines.append("clean: every rule fired, no conflict, no incident without a finding, no duty left unassigned")
+            lines.append("clean: every rule fired, no conflict, no incident without a finding, no duty left unassigned"
+                         if self.scenarios else "clean (static checks only)")
         return "\n".join(lines) + "\n"
 
 
@@ -274,15 +275,13 @@ def _duty_name(fact) -> str:
     return f"{fact.kind} (" + ", ".join(f"{f}={fact.fields[f]}" for f in DUTY_KINDS[fact.kind]) + ")"
 
 
-def observe(pack: RulePack, graph: OrgGraph, incident, matches: list[Match] | None = None,
-            backend: PythonBackend | None = None) -> tuple[set[str], set[tuple]]:
+def observe(pack: RulePack, graph: OrgGraph, incident, backend: PythonBackend) -> tuple[set[str], set[tuple]]:
     """The rules that fired for one incident, and the keys of the findings it shows.
 
     Keys: ``("conflict", rule_a, rule_b)``, ``("no_rule_applies",)``, ``("unassigned_duty", name)``.
     """
     ctx = build_context(graph, incident)
-    if matches is None:
-        matches = (backend or PythonBackend()).matches(pack, ctx.facts)
+    matches = backend.matches(pack, ctx.facts)
     facts = ctx.by_key()
     rules = {r.id: r for r in pack.rules}
     keys: set[tuple] = set()
@@ -320,7 +319,7 @@ def _keys_of(pack: RulePack, facts: FactSet, backend: PythonBackend) -> tuple[se
     fired: set[str] = set()
     keys: dict[tuple, str] = {}
     for inc in facts.incidents:
-        f, k = observe(pack, graph, inc, backend=backend)
+        f, k = observe(pack, graph, inc, backend)
         fired |= f
         for key in k:
             keys.setdefault(key, inc.id)

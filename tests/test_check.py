@@ -79,6 +79,7 @@ def test_broken_pack_dynamic_findings(broken_report):
     }
     assert expected <= found
     assert {kind for kind, _, _ in found - expected} <= {"unassigned_duty"}  # e.g. a vacant 包村 post
+    assert {kind for kind, _, _ in found} == set(DYNAMIC_KINDS)
 
 
 def _example_file(finding, tmp_path) -> Path:
@@ -117,8 +118,9 @@ def test_cli_exit_1_with_findings_and_0_when_clean():
     assert r.exit_code == 1
     assert r.output.splitlines()[0] == f"{BROKEN}: 8 static, 0 dynamic finding(s) over 0 generated scenarios (seed 0)"
     r = runner.invoke(cli, ["check", str(DEFAULT_PACK), "--examples", "0"])
-    assert (r.exit_code, r.output.splitlines()[0]) == (
-        0, f"{DEFAULT_PACK}: 0 static, 0 dynamic finding(s) over 0 generated scenarios (seed 0)")
+    assert (r.exit_code, r.output) == (
+        0, f"{DEFAULT_PACK}: 0 static, 0 dynamic finding(s) over 0 generated scenarios (seed 0)\n"
+           "clean (static checks only)\n")
 
 
 def test_cli_exit_2_for_a_pack_that_does_not_load(tmp_path):
