@@ -150,21 +150,6 @@ def explain(paths, incident, person, rules, fmt, backend, lang) -> None:
     click.echo(canonical_json(answer.as_json(), indent=2) + "\n" if fmt == "json" else answer.as_text(), nl=False)
 
 
-@cli.command("check")
-@click.argument("pack", type=click.Path(path_type=Path))
-@click.option("--examples", "n", type=click.IntRange(min=0), default=1000, show_default=True,
-              help="How many towns to generate for the dynamic checks (0: static checks only).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated towns.")
-def check_command(pack: Path, n: int, seed: int) -> None:
-    """Is a rule pack consistent? Exit 0 clean, 1 with findings (each with its smallest example), 2 if it does not load."""
-    from engine.check import check
-
-    report = check(load_pack(pack), pack, n, seed)
-    click.echo(report.as_text(), nl=False)
-    if not report.clean:
-        click.get_current_context().exit(1)
-
-
 SCENARIOS = click.option("--scenario", "scenarios", multiple=True, metavar="S.yaml",
                          help="A scenario file (repeatable); A.yaml+B.yaml composes two, in that order.")
 
