@@ -287,8 +287,8 @@ def _loops(items: list[tuple[Record, Origin]], noun: str) -> list[Problem]:
     records = {r.id: r for r, _ in items}
     out = []
     for r, o in items:
-        top = records[ancestors(r.id, records)[-1]]
-        if top.parent == r.id:
+        top = records.get(ancestors(r.id, records)[-1])
+        if top is not None and top.parent == r.id:
             out.append(Problem(o.file, o.record, "parent", f"{noun} '{r.id}' is its own ancestor",
                                f"{noun}s form a tree: remove the loop"))
     return out

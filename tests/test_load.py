@@ -121,6 +121,10 @@ CASES = {
          "  hint: units form a tree: remove the loop",
          "case.yaml: units #2 (u2): field 'parent': unit 'u2' is its own ancestor\n"
          "  hint: units form a tree: remove the loop"]),
+    "a unit under an unknown parent": (
+        {"units": [{"id": "v9", "name": "某村", "kind": "village", "parent": "nowhere"}]},
+        ["case.yaml: units #1 (v9): field 'parent': unknown unit 'nowhere'\n"
+         "  hint: define it under 'units' or correct the id"]),
     "a sector loop": (
         {"sectors": [{"id": "s1", "name": "甲", "parent": "s2"}, {"id": "s2", "name": "乙", "parent": "s1"}]},
         ["case.yaml: sectors #1 (s1): field 'parent': sector 's1' is its own ancestor\n"

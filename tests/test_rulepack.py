@@ -62,7 +62,7 @@ CASES = {
          "'overall_leadership'?)\n  hint: use one of: overall_leadership, supervisory_leadership, direct_leadership, "
          "principal_responsibility, post_responsibility, territorial_responsibility, liaison_responsibility, "
          "inspection_responsibility, signature_responsibility, supervision_responsibility, late_report, "
-         "omitted_report, false_report, concealed_report, due_diligence"]),
+         "omitted_report, false_report, concealed_report, duty_failure, due_diligence"]),
     "a liable alias that names no person": (
         lambda raw: rule(raw, "town_heads").update(liable="nobody"),
         ["pack.yaml: rules #1 (town_heads): field 'liable': 'nobody' is not an alias of 'when'\n"
