@@ -17,6 +17,10 @@ from facts.load import fact_files, load_facts, section_counts
 from facts.model import FactSet
 
 PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+RULES = click.option("--rules", "rules", type=click.Path(path_type=Path), default=DEFAULT_PACK,
+                     show_default="rules/tongchuan-2022.yaml", help="The rule pack (of the baseline, for what-ifs).")
+BACKEND = click.option("--backend", type=click.Choice(sorted(BACKENDS)), default="durable", show_default=True,
+                       help="Rule engine: durable_rules, or the plain-Python evaluator of the same pack.")
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                     help="Language of labels.")
 
@@ -101,12 +105,10 @@ def schema(context: bool) -> None:
 @cli.command()
 @PATHS
 @click.option("--incident", "incidents", multiple=True, help="Trace only this incident (repeatable).")
-@click.option("--rules", "rules", type=click.Path(path_type=Path), default=DEFAULT_PACK,
-              show_default="rules/tongchuan-2022.yaml", help="The rule pack.")
+@RULES
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "md", "dot", "mermaid", "svg"]), default="table",
               show_default=True, help="md: the report; dot, mermaid, svg: the layered diagram of one incident.")
-@click.option("--backend", type=click.Choice(sorted(BACKENDS)), default="durable", show_default=True,
-              help="Rule engine: durable_rules, or the plain-Python evaluator of the same pack.")
+@BACKEND
 @LANG
 def trace(paths, incidents, rules, fmt, backend, lang) -> None:
     """The responsibility chain of each incident, scene upward, with evidence."""
@@ -134,11 +136,9 @@ def trace(paths, incidents, rules, fmt, backend, lang) -> None:
 @PATHS
 @click.option("--incident", required=True, help="The incident.")
 @click.option("--person", required=True, help="The person: an id or an exact name.")
-@click.option("--rules", "rules", type=click.Path(path_type=Path), default=DEFAULT_PACK,
-              show_default="rules/tongchuan-2022.yaml", help="The rule pack.")
+@RULES
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--backend", type=click.Choice(sorted(BACKENDS)), default="durable", show_default=True,
-              help="Rule engine: durable_rules, or the plain-Python evaluator of the same pack.")
+@BACKEND
 @LANG
 def explain(paths, incident, person, rules, fmt, backend, lang) -> None:
     """Why a person is in an incident's chain (facts, plan text, path), and why each other rule did not name them."""
@@ -158,11 +158,9 @@ SCENARIOS = click.option("--scenario", "scenarios", multiple=True, metavar="S.ya
 @PATHS
 @SCENARIOS
 @click.option("--incident", "incidents", multiple=True, help="Only this incident (repeatable).")
-@click.option("--rules", "rules", type=click.Path(path_type=Path), default=DEFAULT_PACK,
-              show_default="rules/tongchuan-2022.yaml", help="The rule pack of the baseline.")
+@RULES
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "md"]), default="table", show_default=True)
-@click.option("--backend", type=click.Choice(sorted(BACKENDS)), default="durable", show_default=True,
-              help="Rule engine: durable_rules, or the plain-Python evaluator of the same pack.")
+@BACKEND
 @LANG
 def whatif(paths, scenarios, incidents, rules, fmt, backend, lang) -> None:
     """Each incident's chain under the baseline beside each scenario's, and what changed."""
@@ -191,12 +189,10 @@ def whatif(paths, scenarios, incidents, rules, fmt, backend, lang) -> None:
 @click.option("--incidents", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="JSON lines, one incident per line (the fields of an incidents record).")
 @SCENARIOS
-@click.option("--rules", "rules", type=click.Path(path_type=Path), default=DEFAULT_PACK,
-              show_default="rules/tongchuan-2022.yaml", help="The rule pack of the baseline.")
+@RULES
 @click.option("--workers", type=click.IntRange(min=0), default=1, show_default=True,
               help="Worker processes; 0 evaluates in this process.")
-@click.option("--backend", type=click.Choice(sorted(BACKENDS)), default="durable", show_default=True,
-              help="Rule engine: durable_rules, or the plain-Python evaluator of the same pack.")
+@BACKEND
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for chains.jsonl, diff.csv, summary.md and errors.jsonl.")
 @click.pass_context
