@@ -94,13 +94,46 @@ def _vacancy(post, scope: str, assignment: str) -> Fact:
                                  "scope": scope, "assignment": assignment}, (assignment,) if assignment else ())
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where an incident happened, resolved once: its site, village, town and sector, and their trees.
+
+    ``here`` is the site's and the village's chain of units up to the town: a sector
+    assignment is territorial, so a town's deputy in charge of 非煤矿山 answers for the
+    quarries of that town, not of the next town in the same district.
+    """
+
+    site: str
+    village: str | None
+    town: str | None
+    sectors: tuple[str, ...]  # the incident's sector and its ancestors, nearest first
+    here: tuple[str, ...]
+    units: dict[str, tuple[str, ...]] = field(default_factory=dict)  # scope → units whose posts count
+
+    @classmethod
+    def of(cls, graph: OrgGraph, incident: Incident) -> "Place":
+        site = graph.units[incident.site]
+        village = incident.village or graph.village_of(site.id)
+        town = graph.town_of(site.id)
+        here = tuple(dict.fromkeys(graph.unit_path(site.id) + (graph.unit_path(village) if village else [])))
+        units = {"site": (site.id,), "village": (village,) if village else (),
+                 "town": tuple(u.id for u in graph.leadership_units(town)) if town else ()}
+        return cls(site.id, village, town, tuple(graph.sector_path(incident.sector or site.sectors[0])), here, units)
+
+    def owner(self, scope: str) -> str | None:
+        """The unit whose records a periodic duty of the scope is: the site, or the town."""
+        return {"site": self.site, "town": self.town}.get(scope)
+
+    def covers(self, graph: OrgGraph, kind: str, a) -> bool:
+        """Whether an in_charge assignment reaches this place (unit targets always do)."""
+        return kind == "unit" or graph.territory(a) in self.here or graph.territory(a) is None
+
+
 def build_context(graph: OrgGraph, incident: Incident) -> IncidentContext:
     """The facts the rules see for this incident, as of the incident's date."""
     day = incident.day
-    site = graph.units[incident.site]
-    sector = incident.sector or site.sectors[0]
-    village = incident.village or graph.village_of(site.id)
-    town = graph.town_of(site.id)
+    place = Place.of(graph, incident)
+    site, village, town, sector = graph.units[place.site], place.village, place.town, place.sectors[0]
     grade = classify(incident.deaths, incident.serious_injuries, incident.direct_loss_yuan)
     facts: list[Fact] = [Fact("incident", f"incident:{incident.id}", {
         "incident": incident.id, "date": day.isoformat(), "grade": grade.id, "grade_rank": grade.rank,
@@ -110,35 +143,27 @@ def build_context(graph: OrgGraph, incident: Incident) -> IncidentContext:
         "direct_loss_yuan": incident.direct_loss_yuan}, (incident.id,))]
 
     # Posts: the town's leadership, the village's, the site's (only the roles the plan names).
-    if town:
-        for unit in graph.leadership_units(town):
-            facts += _holds_facts(graph, unit.id, "town", day, DUTY_ROLES["town"])
+    for unit in place.units["town"]:
+        facts += _holds_facts(graph, unit, "town", day, DUTY_ROLES["town"])
     if village:
         facts += _holds_facts(graph, village, "village", day, ("village_party_secretary", "village_director"))
     facts += _holds_facts(graph, site.id, "site", day, ("enterprise_principal", "safety_manager"))
 
     # 分管: the sector and its ancestors; the site, its village and their ancestors as units.
-    here = list(dict.fromkeys(graph.unit_path(site.id) + (graph.unit_path(village) if village else [])))
-    targets = [("sector", s, d) for d, s in enumerate(graph.sector_path(sector))]
-    targets += [("unit", u, d) for d, u in enumerate(here)]
-    # A sector assignment is territorial: a town's deputy in charge of 非煤矿山 answers for
-    # the quarries of that town, not of the next town in the same district.
-
-    def covers(kind: str, a) -> bool:
-        return kind == "unit" or graph.territory(a) in here or graph.territory(a) is None
-
+    targets = [("sector", s, d) for d, s in enumerate(place.sectors)]
+    targets += [("unit", u, d) for d, u in enumerate(place.here)]
     for kind, target, distance in targets:
         n = node(kind, target)
         for duty in graph.bearers(n, ("in_charge",), day):
             a = duty.assignment
-            if not covers(kind, a):
+            if not place.covers(graph, kind, a):
                 continue
             facts.append(Fact("in_charge", f"in_charge:{duty.person}:{a.id}:{target}", {
                 "person": duty.person, "post": a.post or "", "assignment": a.id, "target_kind": kind,
                 "target": target, "distance": distance, "via": "post" if a.post else "person"},
                 (a.id,) + ((duty.tenure.key,) if duty.tenure else ())))
         for a in graph.vacant_duties(n, ("in_charge",), day):
-            if covers(kind, a):
+            if place.covers(graph, kind, a):
                 facts.append(_vacancy(graph.posts[a.post], "in_charge", a.id))
 
     # 驻村 / 包村 / 包社
@@ -170,12 +195,8 @@ def build_context(graph: OrgGraph, incident: Incident) -> IncidentContext:
                 "days_before": (day - sig.date).days, "inspection": sig.inspection or ""}, (sig.id,)))
 
     # Beyond the four principles: reporting, periodic duties, exposure to hazards, answerable units.
-    units = {"site": [site.id], "village": [village] if village else [],
-             "town": [u.id for u in graph.leadership_units(town)] if town else []}
-    facts += duties.reporting(graph, incident, units)
-    facts += duties.periodic(graph, incident, units, {"site": site.id, "town": town} if town else {"site": site.id})
-    facts += duties.exposure(graph, incident, graph.sector_path(sector), covers)
-    facts += duties.units_answerable(graph, incident, town, village, graph.sector_path(sector))
+    for build in (duties.reporting, duties.periodic, duties.exposure, duties.units_answerable):
+        facts += build(graph, incident, place)
 
     unique = {f.key: f for f in facts}  # one post may be reached twice (e.g. two ancestor targets)
     ordered = tuple(sorted(unique.values(), key=lambda f: f.key))

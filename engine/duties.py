@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import TYPE_CHECKING
+
 from engine.fact import Fact
 from engine.graph import OrgGraph, node
 from engine.timeline import in_force
 from facts.model import Incident
+
+if TYPE_CHECKING:  # context imports this module
+    from engine.context import Place
 
 #: How many full months before the incident's month the periodic duties are checked.
 MONTHS_CHECKED = 6
@@ -25,7 +30,7 @@ REPORTERS = {"enterprise_to_authority": ("site", ("enterprise_principal",)),
              "town_to_district": ("town", ("mayor",))}
 
 
-def reporting(graph: OrgGraph, incident: Incident, units: dict[str, list[str]]) -> list[Fact]:
+def reporting(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
     """The reports made, who had to make them, and who concealed the incident.
 
     ``minutes_after`` counts whole minutes rounded up from when the reporter
@@ -48,7 +53,7 @@ def reporting(graph: OrgGraph, incident: Incident, units: dict[str, list[str]]) 
             or (r.serious_injuries is not None and r.serious_injuries < incident.serious_injuries)}, (rid,)))
     day = incident.day
     for channel, (scope, roles) in REPORTERS.items():
-        for unit in units.get(scope, []):
+        for unit in place.units[scope]:
             for post in graph.posts_of(unit):
                 if post.role in roles:
                     for h in graph.holders(post.id, day):
@@ -65,7 +70,7 @@ def _month(day: date, back: int) -> str:
     return f"{m // 12:04d}-{m % 12 + 1:02d}"
 
 
-def periodic(graph: OrgGraph, incident: Incident, units: dict[str, list[str]], owners: dict[str, str]) -> list[Fact]:
+def periodic(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
     """The latest record of each periodic duty, and each checked month with no record.
 
     ``duty_record`` is the latest record of a duty kind for the site or the town
@@ -77,7 +82,7 @@ def periodic(graph: OrgGraph, incident: Incident, units: dict[str, list[str]], o
     for scope in ("site", "town"):
         latest: dict[str, object] = {}
         months: dict[str, set[str]] = {}
-        for unit in units.get(scope, []):
+        for unit in place.units[scope]:
             for rec in graph.duty_records_of(unit):
                 if rec.date <= day:
                     if rec.kind not in latest or (rec.date, rec.id) > (latest[rec.kind].date, latest[rec.kind].id):
@@ -87,7 +92,7 @@ def periodic(graph: OrgGraph, incident: Incident, units: dict[str, list[str]], o
             out.append(Fact("duty_record", f"duty_record:{scope}:{kind}", {
                 "duty": kind, "scope": scope, "unit": rec.unit, "record": rec.id, "date": rec.date.isoformat(),
                 "days_before": (day - rec.date).days}, (rec.id,)))
-        owner = owners.get(scope)
+        owner = place.owner(scope)
         for duty, duty_scope in MONTHLY:
             if duty_scope != scope or not owner:
                 continue
@@ -100,7 +105,7 @@ def periodic(graph: OrgGraph, incident: Incident, units: dict[str, list[str]], o
     return out
 
 
-def exposure(graph: OrgGraph, incident: Incident, sector_path: list[str], covers) -> list[Fact]:
+def exposure(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
     """Who held a post in charge of the sector while a hazard at the site existed, other than that day's holder.
 
     A predecessor answers for failures during their own tenure (规定 Art. 24);
@@ -112,9 +117,9 @@ def exposure(graph: OrgGraph, incident: Incident, sector_path: list[str], covers
         if hz.valid_from > day:
             continue
         h_end = min(hz.valid_to or day, day)
-        for sector in sector_path:
+        for sector in place.sectors:
             for a in graph.assignments_onto(node("sector", sector), "in_charge"):
-                if not a.post or not covers("sector", a):
+                if not a.post or not place.covers(graph, "sector", a):
                     continue
                 current = {h.person for h in graph.holders(a.post, day)} if in_force(
                     a.valid_from, a.valid_to, day) else set()
@@ -131,15 +136,14 @@ def exposure(graph: OrgGraph, incident: Incident, sector_path: list[str], covers
     return out
 
 
-def units_answerable(graph: OrgGraph, incident: Incident, town: str | None, village: str | None,
-                     sector_path: list[str]) -> list[Fact]:
+def units_answerable(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
     """The units the plan makes answerable: the town (§4.1), the village (§4.6.1), the enterprise (§4.5),
     and the town's offices whose business covers the incident's sector (§6.1)."""
-    places = [u for u in (town, village, incident.site) if u]
+    places = [u for u in (place.town, place.village, place.site) if u]
     out = [Fact("unit", f"unit:{u}", {"unit": u, "name": graph.units[u].name, "unit_kind": graph.units[u].kind,
                                       "sector": ""}, (u,)) for u in places]
-    for office in graph.offices(town) if town else []:
-        matched = next((s for s in sector_path if s in office.sectors), None)
+    for office in graph.offices(place.town) if place.town else []:
+        matched = next((s for s in place.sectors if s in office.sectors), None)
         if matched:
             out.append(Fact("unit", f"unit:{office.id}", {"unit": office.id, "name": office.name,
                                                           "unit_kind": office.kind, "sector": matched},
