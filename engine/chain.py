@@ -192,8 +192,8 @@ def settle(pack: RulePack, party: str, found: list[Finding]) -> tuple[list[Findi
     for f in mitigations:
         for o in overrides[f.rule]:
             lowered.setdefault(o, set()).add(f.rule)
-    kept = sorted((replace(f, mitigated_by=tuple(sorted(lowered.get(f.rule, ())))) for f in liable
-                   if f.rule not in dropped), key=lambda f: (f.rule, f.facts))
+    kept = sorted((replace(f, mitigated_by=tuple(sorted(lowered[f.rule]))) if f.rule in lowered else f
+                   for f in liable if f.rule not in dropped), key=lambda f: (f.rule, f.facts))
     rules_present = {f.rule for f in liable}
     exonerations = [Exoneration(party, f.rule, tuple(sorted(overrides[f.rule] & rules_present)), f.evidence)
                     for f in exonerating if overrides[f.rule] & rules_present]

@@ -103,37 +103,51 @@ class Matcher:
     """The pack's conditions evaluated in plain Python over context facts (the oracle).
 
     As in durable_rules, a fact binds at most one alias of a match, and a fact bound
-    to a positive alias never satisfies that match's negated patterns.
+    to a positive alias never satisfies that match's negated patterns. Parameters are
+    resolved once per pack; facts are grouped by kind once per incident.
     """
 
     def __init__(self, pack: RulePack):
         self.pack = pack
+        self._items = [(item.id, [(a, self._compiled(p)) for a, p in item.when.items()],
+                        [self._compiled(p) for p in item.unless.values()], tuple(item.when))
+                       for item in clauses_of(pack)]
 
-    def _ok(self, fields: Mapping[str, Any], pat: Pattern, bound: Mapping[str, Mapping[str, Any]]) -> bool:
-        return all(passes(op, fields.get(fld), resolved_operand(self.pack, operand, bound))
-                   for fld, op, operand in pat.tests)
+    def _compiled(self, pat: Pattern) -> tuple[str, tuple]:
+        return pat.kind, tuple((fld, op, _resolve(self.pack, operand)) for fld, op, operand in pat.tests)
 
-    def _joins(self, facts: list, patterns: list[tuple[str, Pattern]], bound: dict) -> Iterator[dict]:
+    @staticmethod
+    def _ok(fields: Mapping[str, Any], tests: tuple, bound: Mapping[str, Any]) -> bool:
+        for fld, op, operand in tests:
+            if isinstance(operand, FieldRef):
+                alias, ref_field = operand.ref.split(".")
+                operand = bound[alias].fields[ref_field]
+            if not passes(op, fields.get(fld), operand):
+                return False
+        return True
+
+    def _joins(self, by_kind: dict, patterns: list, bound: dict) -> Iterator[dict]:
         if not patterns:
             yield dict(bound)
             return
-        (alias, pat), rest = patterns[0], patterns[1:]
+        (alias, (kind, tests)), rest = patterns[0], patterns[1:]
         taken = {b.key for b in bound.values()}
-        for f in facts:
-            if f.kind == pat.kind and f.key not in taken and self._ok(f.fields, pat, {a: b.fields for a, b in bound.items()}):
+        for f in by_kind.get(kind, ()):
+            if f.key not in taken and self._ok(f.fields, tests, bound):
                 bound[alias] = f
-                yield from self._joins(facts, rest, bound)
+                yield from self._joins(by_kind, rest, bound)
                 del bound[alias]
 
     def matches(self, facts: Iterable) -> list[Match]:
-        facts = list(facts)
+        by_kind: dict[str, list] = {}
+        for f in facts:
+            by_kind.setdefault(f.kind, []).append(f)
         out = []
-        for item in clauses_of(self.pack):
-            for b in self._joins(facts, list(item.when.items()), {}):
-                fields = {a: f.fields for a, f in b.items()}
+        for rule_id, when, unless, aliases in self._items:
+            for b in self._joins(by_kind, when, {}):
                 taken = {f.key for f in b.values()}
-                if any(self._ok(f.fields, p, fields) for a, p in item.unless.items()
-                       for f in facts if f.kind == p.kind and f.key not in taken):
+                if any(f.key not in taken and self._ok(f.fields, tests, b)
+                       for kind, tests in unless for f in by_kind.get(kind, ())):
                     continue
-                out.append(Match(item.id, tuple((a, b[a].key) for a in item.when)))
+                out.append(Match(rule_id, tuple((a, b[a].key) for a in aliases)))
         return sorted(out, key=lambda m: (m.rule, m.bindings))

@@ -165,17 +165,26 @@ class RulePack(Strict):
     def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> "RulePack":
         """A copy; pydantic would carry the cached digest over to the changed content, so drop it."""
         copy = super().model_copy(update=update, deep=deep)
-        copy.__dict__.pop("digest", None)
+        for cached in ("digest", "_tier_ranks", "_rules_by_id"):
+            copy.__dict__.pop(cached, None)
         return copy
 
     def param(self, name: str) -> Any:
         return self.parameters[name].value
 
+    @cached_property
+    def _tier_ranks(self) -> dict[str, int]:
+        return {t.id: n for n, t in enumerate(self.tiers)}
+
+    @cached_property
+    def _rules_by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
     def tier_rank(self, tier: str) -> int:
-        return [t.id for t in self.tiers].index(tier)
+        return self._tier_ranks[tier]
 
     def rule(self, rule_id: str) -> Rule:
-        return next(r for r in self.rules if r.id == rule_id)
+        return self._rules_by_id[rule_id]
 
 
 def load_pack(path: str | Path = DEFAULT_PACK) -> RulePack:
