@@ -58,7 +58,7 @@ from engine.evaluate import BACKENDS, Backend
 from engine.rulepack import RulePack
 from engine.whatif import Evaluator, Variant, load_scenario, scenario_paths, variants
 from facts.load import Origin, check_references, load_facts, validation_problems
-from facts.model import SECTIONS, FactSet, Incident
+from facts.model import SECTIONS, Incident
 
 #: Incidents validated together (reference checks cost per call, not per incident).
 VALIDATE_BATCH = 2000
@@ -113,7 +113,7 @@ def evaluate(evaluator: Evaluator, backend: Backend, item: Item) -> Outcome:
 
 
 def crashed(item: Item, code: int | None) -> Outcome:
-    """The outcome of an item whose worker died on it, alone, twice."""
+    """The outcome of an item whose worker died on it twice: in its chunk, then alone."""
     return Outcome(item.line, item.incident.id, (), (), (error(
         item.line, item.incident.id, None, "internal", "",
         f"the worker process died while evaluating this incident (exit code {code})",

@@ -42,7 +42,7 @@ from engine.canon import canonical_json
 from engine.compile import Match
 from engine.rulepack import Gap, Param, ParamRef, Rule, RulePack, check_pack, load_pack
 from facts.load import Origin, check_references, read_document, validation_problems
-from facts.model import SECTIONS, Assignment, FactSet, Incident, Record, Tenure
+from facts.model import SECTIONS, FactSet, Incident, Record, Tenure
 
 BASELINE = "baseline"
 
@@ -93,8 +93,6 @@ CHANGES: dict[str, type[BaseModel]] = {
     "replace": _Records, "remove": _IdsBySection, "end_tenure": EndTenure, "reassign": Reassign,
     "swap_pack": _PackPath,
 }
-#: Kinds that change the facts (the others change only the rule pack).
-FACT_CHANGES = ("add", "replace", "remove", "end_tenure", "reassign")
 
 
 @dataclass(frozen=True)
