@@ -95,6 +95,27 @@ CASES = {
         {"incidents": [{**INC, "involved": ["wroker"]}]},
         ["case.yaml: incidents #1 (x1): field 'involved.0': unknown person 'wroker' (did you mean 'worker'?)\n"
          "  hint: define it under 'people' or correct the id"]),
+    "a report on an unknown channel": (
+        {"incidents": [{**INC, "reports": [{"channel": "phone", "by": "boss", "at": "2022-08-01T10:30:00+08:00"}]}]},
+        ["case.yaml: incidents #1 (x1): field 'reports.0.channel': Input should be 'enterprise_to_authority', "
+         "'village_to_town' or 'town_to_district'\n  hint: use one of the values listed"]),
+    "a report made before the incident": (
+        {"incidents": [{**INC, "reports": [{"channel": "village_to_town", "by": "vhead",
+                                            "at": "2022-08-01T09:00:00+08:00"}]}]},
+        ["case.yaml: incidents #1 (x1): field 'reports.0.at': the report at 2022-08-01T09:00:00+08:00 is before "
+         "the reporter learned of the incident\n  hint: check 'at', 'learned_at' and 'occurred_at'"]),
+    "an unknown person found to have concealed it": (
+        {"incidents": [{**INC, "concealed_by": ["bos"]}]},
+        ["case.yaml: incidents #1 (x1): field 'concealed_by.0': unknown person 'bos' (did you mean 'boss'?)\n"
+         "  hint: define it under 'people' or correct the id"]),
+    "a duty record of an unknown unit": (
+        {"duty_records": [{"id": "m1", "kind": "monthly_meeting", "unit": "gvo", "date": "2022-01-05"}]},
+        ["case.yaml: duty_records #1 (m1): field 'unit': unknown unit 'gvo' (did you mean 'gov'?)\n"
+         "  hint: define it under 'units' or correct the id"]),
+    "a hazard that ends before it starts": (
+        {"hazards": [{"id": "h1", "site": "pit", "from": "2022-05-01", "to": "2022-04-01", "description": "边坡"}]},
+        ["case.yaml: hazards #1 (h1): field 'to': 'to' (2022-04-01) must be after 'from' (2022-05-01): intervals are "
+         "half-open [from, to), so 'to' is the first day no longer in force"]),
     "an unknown inspector": (
         {"inspections": [{"id": "iz", "date": "2022-01-01", "site": "pit", "inspectors": ["nobody"],
                           "outcome": "passed"}]},
