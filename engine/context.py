@@ -154,17 +154,18 @@ def build_context(graph: OrgGraph, incident: Incident) -> IncidentContext:
     targets += [("unit", u, d) for d, u in enumerate(place.here)]
     for kind, target, distance in targets:
         n = node(kind, target)
-        for duty in graph.bearers(n, ("in_charge",), day):
+
+        def here(a, kind=kind) -> bool:
+            return place.covers(graph, kind, a)
+
+        for duty in graph.bearers(n, ("in_charge",), day, here):
             a = duty.assignment
-            if not place.covers(graph, kind, a):
-                continue
             facts.append(Fact("in_charge", f"in_charge:{duty.person}:{a.id}:{target}", {
                 "person": duty.person, "post": a.post or "", "assignment": a.id, "target_kind": kind,
                 "target": target, "distance": distance, "via": "post" if a.post else "person"},
                 (a.id,) + ((duty.tenure.key,) if duty.tenure else ())))
-        for a in graph.vacant_duties(n, ("in_charge",), day):
-            if place.covers(graph, kind, a):
-                facts.append(_vacancy(graph.posts[a.post], "in_charge", a.id))
+        for a in graph.vacant_duties(n, ("in_charge",), day, here):
+            facts.append(_vacancy(graph.posts[a.post], "in_charge", a.id))
 
     # 驻村 / 包村 / 包社
     for target in filter(None, (village, incident.village_group)):

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Iterator
+from typing import Callable, Iterator
 
 import networkx as nx
 
@@ -128,6 +128,7 @@ class OrgGraph:
         for src, dst, key, d in g.edges(keys=True, data=True):
             self._in.setdefault((dst, d["rel"]), []).append((src, key, d))
             self._out.setdefault((src, d["rel"]), []).append((dst, key, d))
+        self._territories: dict[str, str | None] = {}  # assignment → the unit it covers (see territory)
         self._inspections = _index(facts.inspections, "site", lambda i: (i.date, i.id))
         self._signatures = _index(facts.signatures, "site", lambda s: (s.date, s.id))
         self._duty_records = _index(facts.duty_records, "unit", lambda r: (r.date, r.id))
@@ -177,15 +178,20 @@ class OrgGraph:
         ids = [s for s, _, _ in self._in.get((node("unit", unit_id), "post_of"), ())]
         return sorted((self.posts[i.split(":", 1)[1]] for i in ids), key=lambda p: p.id)
 
-    def bearers(self, target: str, rels: tuple[str, ...], day: date) -> list[Duty]:
-        """Who bears the assignments of the given kinds onto a node on the day.
+    def bearers(self, target: str, rels: tuple[str, ...], day: date,
+                where: Callable[[Assignment], bool] | None = None) -> list[Duty]:
+        """Who bears the assignments of the given kinds onto a node on the day (those ``where`` keeps).
 
         A post-bound assignment is borne by each holder of the post that day; a
         personal one by its person. A vacant post bears nothing (see :meth:`vacant_duties`).
+        ``where`` filters before the holders are looked up: a sector is a hub of
+        every town's assignments, and only the incident's town's are wanted.
         """
         out = []
         for src, key, _ in self._edges_in(target, rels, day):
             a = self.assignments[key]
+            if where is not None and not where(a):
+                continue
             if a.post:
                 out.extend(Duty(h.person, a, h.tenure) for h in self.holders(a.post, day))
             else:
@@ -194,18 +200,19 @@ class OrgGraph:
 
     def territory(self, a: Assignment) -> str | None:
         """The unit a sector assignment covers: ``within``, else the town of its post; None = everywhere."""
-        if a.within:
-            return a.within
-        return self.town_of(self.posts[a.post].unit) if a.post else None
+        if a.id not in self._territories:  # asked for every assignment onto a sector, for every incident
+            self._territories[a.id] = a.within or (self.town_of(self.posts[a.post].unit) if a.post else None)
+        return self._territories[a.id]
 
     def assignments_onto(self, target: str, rel: str) -> list[Assignment]:
         """Every assignment of a kind onto a node, whatever its dates (for exposure windows)."""
         return sorted((self.assignments[k] for _, k, _ in self._in.get((target, rel), ())), key=lambda a: a.id)
 
-    def vacant_duties(self, target: str, rels: tuple[str, ...], day: date) -> list[Assignment]:
-        """Post-bound assignments onto the node whose post nobody holds on the day."""
-        return sorted((self.assignments[k] for _, k, _ in self._edges_in(target, rels, day)
-                       if self.assignments[k].post and not self.holders(self.assignments[k].post, day)),
+    def vacant_duties(self, target: str, rels: tuple[str, ...], day: date,
+                      where: Callable[[Assignment], bool] | None = None) -> list[Assignment]:
+        """Post-bound assignments onto the node (those ``where`` keeps) whose post nobody holds on the day."""
+        found = (self.assignments[k] for _, k, _ in self._edges_in(target, rels, day))
+        return sorted((a for a in found if a.post and (where is None or where(a)) and not self.holders(a.post, day)),
                       key=lambda a: a.id)
 
     # -- trees -------------------------------------------------------------------------
