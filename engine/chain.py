@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from engine.canon import digest
 from engine.compile import Match
 from engine.context import IncidentContext
 from engine.graph import OrgGraph
@@ -155,12 +154,6 @@ def fill(template: str, bound: dict[str, dict[str, Any]]) -> str:
     return _PLACEHOLDER.sub(lambda m: str(bound.get(m[1], {}).get(m[2], m[0])), template)
 
 
-def context_digest(ctx: IncidentContext) -> str:
-    """Digest of exactly what the rules saw: reproducible, and blind to unrelated facts."""
-    return digest({"incident": ctx.incident.model_dump(mode="json", by_alias=True),
-                   "facts": [f.as_json() for f in ctx.facts]})
-
-
 def link_tier(pack: RulePack, findings: list[Finding]) -> str:
     """The highest band of the party's post-bound findings; act bands only when there is nothing else.
 
@@ -234,5 +227,5 @@ def build_chain(pack: RulePack, graph: OrgGraph, ctx: IncidentContext, matches: 
             links.append(Link(person=who, name=graph.people[who].name, posts=posts, **common))
     order = lambda l: (pack.tier_rank(l.tier), l.id)  # noqa: E731 - scene upward, then by id
     return Chain(ctx, tuple(sorted(links, key=order)), tuple(gaps[k] for k in sorted(gaps)),
-                 {"id": pack.pack.id, "digest": pack.digest}, context_digest(ctx),
+                 {"id": pack.pack.id, "digest": pack.digest}, ctx.digest,
                  tuple(sorted(units, key=order)), tuple(sorted(exonerated, key=lambda x: (x.person, x.rule))))

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any, Mapping
 
 from engine import duties
+from engine.canon import digest
 from engine.fact import Fact
 from engine.grade import Grade, classify
 from engine.graph import OrgGraph, node
@@ -69,6 +71,13 @@ class IncidentContext:
 
     def by_key(self) -> dict[str, Fact]:
         return {f.key: f for f in self.facts}
+
+    @cached_property
+    def digest(self) -> str:
+        """Digest of exactly what the rules saw: reproducible, blind to unrelated facts, computed once
+        however many scenarios evaluate this context."""
+        return digest({"incident": self.incident.model_dump(mode="json", by_alias=True),
+                       "facts": [f.as_json() for f in self.facts]})
 
 
 def _holds_facts(graph: OrgGraph, unit_id: str, scope: str, day: date, roles: tuple[str, ...]) -> list[Fact]:
