@@ -112,7 +112,7 @@ class DurableBackend:
             state = self._host.get_state(rs, sid)
             if "exception" in state:  # durable swallows action errors into the state
                 raise EngineError(f"a rule action failed: {state['exception']}")
-            fired, self._fired = self._fired, None
+            fired = self._fired
         except EngineError:
             raise
         except Exception as e:  # durable's own exceptions carry no context

@@ -188,7 +188,7 @@ class OrgGraph:
         every town's assignments, and only the incident's town's are wanted.
         """
         out = []
-        for src, key, _ in self._edges_in(target, rels, day):
+        for _, key, _ in self._edges_in(target, rels, day):
             a = self.assignments[key]
             if where is not None and not where(a):
                 continue

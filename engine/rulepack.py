@@ -13,7 +13,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, Union
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from engine.canon import digest
@@ -233,7 +232,7 @@ def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Prob
         for pos, r in enumerate(items, 1):
             where = f"{section} #{pos} ({r.id})"
 
-            def bad(fld: str, msg: str, hint: str) -> None:
+            def bad(fld: str, msg: str, hint: str, where: str = where) -> None:
                 problems.append(Problem(file, where, fld, msg, hint))
 
             if r.id in seen:

@@ -196,7 +196,7 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
                                         f"it is already used by {first.record} in {first.file}; give each record its own id"))
             else:
                 seen[rid] = origin
-        index[section] = {getattr(r, "id"): r for r, _ in items if getattr(r, "id", None) is not None}
+        index[section] = {r.id: r for r, _ in items if getattr(r, "id", None) is not None}
 
     def ref(origin: Origin, field: str, value: str | None, section: str, kinds: tuple[str, ...] = ()) -> None:
         if value is None:
@@ -209,9 +209,9 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
         if target is None:
             problems.append(Problem(origin.file, origin.record, field, f"unknown {noun} '{value}'{did_you_mean(value, index.get(section, {}))}",
                                     f"define it under '{section}' or correct the id"))
-        elif kinds and getattr(target, "kind") not in kinds:
+        elif kinds and target.kind not in kinds:
             problems.append(Problem(origin.file, origin.record, field,
-                                    f"'{value}' is a {getattr(target, 'kind')}, not a {' or '.join(kinds)}",
+                                    f"'{value}' is a {target.kind}, not a {' or '.join(kinds)}",
                                     f"name a unit of kind {' or '.join(kinds)}"))
 
     for s, o in records["sectors"]:
@@ -231,7 +231,7 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
     for t, o in records["tenures"]:
         ref(o, "person", t.person, "people")
         ref(o, "post", t.post, "posts")
-    problems.extend(_tenure_overlaps(records["tenures"], index["posts"] if "posts" in index else {}))
+    problems.extend(_tenure_overlaps(records["tenures"], index.get("posts", {})))
     for a, o in records["assignments"]:
         ref(o, "post", a.post, "posts")
         ref(o, "person", a.person, "people")

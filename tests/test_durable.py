@@ -29,9 +29,13 @@ def rules_fired(backend, pack, facts):
 
 
 def test_no_rule_matched_is_an_empty_result_not_an_exception(pack):
-    """durable raises MessageNotHandledException for a fact no rule matches; the sink rule handles every fact."""
-    assert DurableBackend().matches(pack, (Fact("involved", "k", {"person": "nobody"}, ()),)) == [
-        m for m in PythonBackend().matches(pack, (Fact("involved", "k", {"person": "nobody"}, ()),))]
+    """durable raises MessageNotHandledException for a fact no rule matches; the sink rule handles every fact,
+    and takes nothing from the rules that do match."""
+    stray = Fact("concealment", "k", {"person": "nobody"}, ())
+    staff = Fact("involved", "s", {"person": "nobody"}, ())
+    assert DurableBackend().matches(pack, (stray,)) == []
+    assert [(m.rule, m.bindings) for m in DurableBackend().matches(pack, (stray, staff))] == [
+        ("involved_staff", (("staff", "s"),))]
 
 
 def test_a_session_where_no_rule_fires_is_deleted_without_crashing(pack):
