@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from engine.errors import InputError, WenzeError
-from engine.evaluate import BACKENDS
-from engine.rulepack import DEFAULT_PACK, load_pack
+from engine.pack.backends import BACKENDS
+from engine.pack.rulepack import DEFAULT_PACK, load_pack
+from facts.errors import InputError, WenzeError
 from facts.load import fact_files, load_facts, section_counts
 from facts.model import FactSet
 
@@ -78,8 +78,8 @@ def org(paths: tuple[Path, ...], as_of) -> None:
     """Who holds which post, and which duties, on a date."""
     from rich.table import Table
 
-    from engine.graph import OrgGraph
-    from engine.roster import roster
+    from engine.org.graph import OrgGraph
+    from engine.org.roster import roster
 
     day = as_of.date() if as_of else date.today()
     t = Table(title=f"组织与职责 as of {day.isoformat()}", title_justify="left")
@@ -95,7 +95,7 @@ def org(paths: tuple[Path, ...], as_of) -> None:
 def schema(context: bool) -> None:
     """Print the JSON Schema of the fact format (for editors and exporters)."""
     if context:
-        from engine.context import SCHEMA
+        from engine.incident.context import SCHEMA
         click.echo(json.dumps({k: {f: t.__name__ for f, t in v.items()} for k, v in SCHEMA.items()},
                               ensure_ascii=False, indent=2))
         return
@@ -112,18 +112,18 @@ def schema(context: bool) -> None:
 @LANG
 def trace(paths, incidents, rules, fmt, backend, lang) -> None:
     """The responsibility chain of each incident, scene upward, with evidence."""
-    from engine import render
-    from engine.trace import Tracer
+    from engine.chain.trace import Tracer
+    from engine.outputs import table as render
 
     tracer = Tracer(load_facts(paths), load_pack(rules), BACKENDS[backend]())
     chains = [tracer.trace(i) for i in tracer.select(incidents)]
     if fmt == "json":
         click.echo(render.to_json(chains), nl=False)
     elif fmt == "md":
-        from engine.report import markdown
+        from engine.outputs.report import markdown
         click.echo(markdown(chains, tracer.pack, tracer.graph, lang), nl=False)
     elif fmt in ("dot", "mermaid", "svg"):
-        from engine.diagram import render as draw
+        from engine.outputs.diagram import render as draw
         click.echo(draw(chains, tracer.pack, tracer.graph, fmt, lang), nl=False)
     else:
         console = _console()
@@ -142,9 +142,9 @@ def trace(paths, incidents, rules, fmt, backend, lang) -> None:
 @LANG
 def explain(paths, incident, person, rules, fmt, backend, lang) -> None:
     """Why a person is in an incident's chain (facts, plan text, path), and why each other rule did not name them."""
-    from engine.canon import canonical_json
-    from engine.explain import explain_person
-    from engine.trace import Tracer
+    from engine.chain.trace import Tracer
+    from engine.explain.explainer import explain_person
+    from facts.canon import canonical_json
 
     answer = explain_person(Tracer(load_facts(paths), load_pack(rules), BACKENDS[backend]()), incident, person, lang)
     click.echo(canonical_json(answer.as_json(), indent=2) + "\n" if fmt == "json" else answer.as_text(), nl=False)
@@ -164,8 +164,8 @@ SCENARIOS = click.option("--scenario", "scenarios", multiple=True, metavar="S.ya
 @LANG
 def whatif(paths, scenarios, incidents, rules, fmt, backend, lang) -> None:
     """Each incident's chain under the baseline beside each scenario's, and what changed."""
-    from engine import diff
-    from engine.whatif import compare, variants
+    from engine.analyses.whatif import compare, variants
+    from engine.outputs import diff
 
     if not scenarios:
         raise click.UsageError("give at least one --scenario")
@@ -200,7 +200,7 @@ def batch(ctx, org, incidents, scenarios, rules, workers, backend, out) -> None:
     """Every incident under the baseline and each scenario; exit 2 if a record failed validation, 1 if a worker died."""
     from rich.progress import Progress
 
-    from engine.batch import run_batch
+    from engine.analyses.batch import run_batch
 
     pack = load_pack(rules)
     if sys.stderr.isatty():
@@ -225,7 +225,7 @@ def batch(ctx, org, incidents, scenarios, rules, workers, backend, out) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated towns.")
 def check_command(pack: Path, n: int, seed: int) -> None:
     """Is a rule pack consistent? Exit 0 clean, 1 with findings (each with its smallest example), 2 if it does not load."""
-    from engine.check import check
+    from engine.analyses.check import check
 
     report = check(load_pack(pack), pack, n, seed)
     click.echo(report.as_text(), nl=False)

@@ -32,8 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.batch import run_batch  # noqa: E402
-from engine.rulepack import load_pack  # noqa: E402
+from engine.analyses.batch import run_batch  # noqa: E402
+from engine.pack.rulepack import load_pack  # noqa: E402
 from facts.synth import CountySpec, write_fact_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

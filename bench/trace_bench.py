@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.chain import build_chain  # noqa: E402
-from engine.context import build_context  # noqa: E402
-from engine.evaluate import BACKENDS  # noqa: E402
-from engine.graph import OrgGraph  # noqa: E402
-from engine.rulepack import load_pack  # noqa: E402
+from engine.chain.chain import build_chain  # noqa: E402
+from engine.incident.context import build_context  # noqa: E402
+from engine.org.graph import OrgGraph  # noqa: E402
+from engine.pack.backends import BACKENDS  # noqa: E402
+from engine.pack.rulepack import load_pack  # noqa: E402
 from facts.load import load_facts  # noqa: E402
 from facts.model import Incident  # noqa: E402
 from facts.synth import CountySpec, county, incident_records  # noqa: E402

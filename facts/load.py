@@ -1,7 +1,7 @@
 """Load fact files (YAML or JSON), validate every record, then every reference.
 
 All problems of a load are collected and raised together as one
-:class:`~engine.errors.FactError`, each naming the file, the record (position
+:class:`~facts.errors.FactError`, each naming the file, the record (position
 and id) and the field, with a hint. Nothing here prints or exits.
 """
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Any, Iterable
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import FactError, Problem, did_you_mean
-from engine.graph import ancestors, village_of
-from engine.timeline import overlap
+from facts.errors import FactError, Problem, did_you_mean
 from facts.model import SECTIONS, FactSet, Record
+from facts.timeline import overlap
+from facts.tree import ancestors, village_of
 
 SUFFIXES = (".yaml", ".yml", ".json")
 

@@ -3,7 +3,7 @@
 Users write these files by hand or export them from rosters, so every model
 forbids unknown fields (a typo is an error, not a silently ignored key) and
 every dated relation uses ``from``/``to`` with the half-open convention of
-:mod:`engine.timeline`.
+:mod:`facts.timeline`.
 """
 from __future__ import annotations
 
@@ -11,7 +11,15 @@ from datetime import date
 from enum import Enum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^\s]+$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]

@@ -85,8 +85,25 @@ from typing import Callable
 import yaml
 from hypothesis import strategies as st
 
-from facts.model import (SECTIONS, Assignment, Channel, DocKind, DutyRecord, FactSet, Hazard, Incident, Inspection,
-                         Outcome, Person, Post, Report, Sector, Signature, Tenure, Unit)
+from facts.model import (
+    SECTIONS,
+    Assignment,
+    Channel,
+    DocKind,
+    DutyRecord,
+    FactSet,
+    Hazard,
+    Incident,
+    Inspection,
+    Outcome,
+    Person,
+    Post,
+    Report,
+    Sector,
+    Signature,
+    Tenure,
+    Unit,
+)
 
 BASE_DAY = date(2020, 1, 1)
 HORIZON = 4 * 365

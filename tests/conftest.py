@@ -24,12 +24,12 @@ BASE_TOWN = Path(__file__).resolve().parent / "cases" / "_base" / "town.yaml"
 
 @pytest.fixture(scope="session")
 def pack():
-    from engine.rulepack import load_pack
+    from engine.pack.rulepack import load_pack
     return load_pack()
 
 
 @pytest.fixture(scope="session")
 def durable_backend():
     """One durable host for the test session: sessions are deleted after each incident."""
-    from engine.evaluate import DurableBackend
+    from engine.pack.backends import DurableBackend
     return DurableBackend()

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.evaluate import BACKENDS
-from engine.trace import Tracer
+from engine.chain.trace import Tracer
+from engine.pack.backends import BACKENDS
 from facts.load import load_facts
-
-from tests.cases.paths import BASE_DIR as BASE, CASES_DIR
+from tests.cases.paths import BASE_DIR as BASE
+from tests.cases.paths import CASES_DIR
 
 CASES = sorted(p for p in CASES_DIR.glob("*/case.yaml") if not p.parent.name.startswith("_"))
 

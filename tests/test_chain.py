@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import yaml
 
-from engine.trace import Tracer
+from engine.chain.trace import Tracer
 from facts.load import load_facts
 from tests.cases.paths import BASE_DIR, case_input
 

@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from engine.check import DYNAMIC_KINDS, STATIC_KINDS, check, static_findings
-from engine.evaluate import PythonBackend
-from engine.rulepack import DEFAULT_PACK, load_pack
-from engine.trace import Tracer
+from engine.analyses.check import DYNAMIC_KINDS, STATIC_KINDS, check, static_findings
+from engine.chain.trace import Tracer
+from engine.pack.backends import PythonBackend
+from engine.pack.rulepack import DEFAULT_PACK, load_pack
 from facts.load import load_facts
 
 BROKEN = Path(__file__).resolve().parent / "packs" / "broken.yaml"

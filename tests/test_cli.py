@@ -98,8 +98,8 @@ def test_every_command_has_help(command):
 
 
 def test_an_internal_failure_exits_1_without_a_traceback(monkeypatch):
-    import engine.trace
-    monkeypatch.setattr(engine.trace.Tracer, "trace", lambda self, i: 1 / 0)
+    import engine.chain.trace
+    monkeypatch.setattr(engine.chain.trace.Tracer, "trace", lambda self, i: 1 / 0)
     r = run("trace", EXAMPLE)
     assert r.exit_code == 1
     assert r.output == "internal error: ZeroDivisionError: division by zero (set WENZE_DEBUG=1 for the traceback)\n"

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from engine import diagram
-from engine.evaluate import PythonBackend
-from engine.trace import Tracer
+from engine.chain.trace import Tracer
+from engine.outputs import diagram
+from engine.pack.backends import PythonBackend
 from facts.load import load_facts
 from tests.conftest import EXAMPLE
 

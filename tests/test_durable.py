@@ -10,10 +10,16 @@ import durable.lang
 import pytest
 from durable import engine as durable_engine
 
-from engine.compile import to_durable
-from engine.context import Fact
-from engine.errors import EngineError
-from engine.evaluate import MAX_FACTS, DurableBackend, PythonBackend, _SyncHost, fnv1_32
+from engine.incident.context import Fact
+from engine.pack.backends import (
+    MAX_FACTS,
+    DurableBackend,
+    PythonBackend,
+    _SyncHost,
+    fnv1_32,
+)
+from engine.pack.compile import to_durable
+from facts.errors import EngineError
 
 INCIDENT = Fact("incident", "a-incident", {"incident": "x", "date": "2022-08-01", "grade": "general",
                                            "grade_rank": 1, "sector": "s", "village": "v", "village_group": "",
@@ -114,7 +120,7 @@ def test_an_error_inside_an_action_is_raised_not_swallowed(pack):
 
 def test_a_fact_binds_one_alias_and_the_oracle_agrees(pack):
     """durable never binds one fact to two aliases of a rule, nor lets a bound fact satisfy a negation."""
-    from engine.rulepack import Rule
+    from engine.pack.rulepack import Rule
     both = Rule.model_validate({
         "id": "two_reports", "principle": "reporting", "clause": "§4.1", "quote": "q", "category": "late_report",
         "when": {"a": {"kind": "involved"}, "b": {"kind": "involved", "person": {"ref": "a.person"}}}, "liable": "a"})

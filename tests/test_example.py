@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from engine import render
-from engine.evaluate import BACKENDS
-from engine.trace import Tracer
+from engine.chain.trace import Tracer
+from engine.outputs import table as render
+from engine.pack.backends import BACKENDS
 from facts.load import load_facts
 from tests.conftest import EXAMPLE, ROOT
 

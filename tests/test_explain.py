@@ -14,11 +14,11 @@ import yaml
 from click.testing import CliRunner
 
 from cli import cli
-from engine.evaluate import PythonBackend
-from engine.explain import Explainer, resolve_person
-from engine.errors import InputError, UnknownIdError
-from engine.rulepack import DEFAULT_PACK, load_pack
-from engine.trace import Tracer
+from engine.chain.trace import Tracer
+from engine.explain.explainer import Explainer, resolve_person
+from engine.pack.backends import PythonBackend
+from engine.pack.rulepack import DEFAULT_PACK, load_pack
+from facts.errors import InputError, UnknownIdError
 from facts.load import load_facts
 from tests.conftest import BASE_TOWN, EXAMPLE
 

@@ -1,7 +1,7 @@
 """Accident grade by 国务院令第493号 Art. 3, at every boundary ("以上" includes, "以下" excludes)."""
 import pytest
 
-from engine.grade import classify
+from engine.incident.grade import classify
 
 BOUNDARIES = [
     # (deaths, serious injuries, direct loss) → grade, deciding criterion

@@ -3,9 +3,9 @@ from datetime import date
 
 import pytest
 
-from engine.graph import OrgGraph, node
-from engine.timeline import in_force
+from engine.org.graph import OrgGraph, node
 from facts.load import load_facts
+from facts.timeline import in_force
 from tests.conftest import BASE_TOWN, EXAMPLE
 
 

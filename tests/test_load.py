@@ -6,7 +6,7 @@ import json
 import pytest
 import yaml
 
-from engine.errors import FactError
+from facts.errors import FactError
 from facts.load import load_facts
 from tests.conftest import BASE_TOWN, EXAMPLE, ROOT
 

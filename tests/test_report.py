@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from engine.evaluate import PythonBackend
-from engine.report import grade_text, markdown
-from engine.trace import Tracer
+from engine.chain.trace import Tracer
+from engine.outputs.report import grade_text, markdown
+from engine.pack.backends import PythonBackend
 from facts.load import load_facts
 from tests.conftest import EXAMPLE
 

@@ -6,8 +6,8 @@ import copy
 import pytest
 import yaml
 
-from engine.errors import RulePackError
-from engine.rulepack import DEFAULT_PACK, load_pack
+from engine.pack.rulepack import DEFAULT_PACK, load_pack
+from facts.errors import RulePackError
 
 SHIPPED = yaml.safe_load(DEFAULT_PACK.read_text(encoding="utf-8"))
 

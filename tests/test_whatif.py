@@ -11,13 +11,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cli import cli
-from engine.canon import canonical_json
-from engine.chain import build_chain
-from engine.context import build_context
-from engine.evaluate import PythonBackend
-from engine.graph import OrgGraph
-from engine.rulepack import DEFAULT_PACK, load_pack
-from engine.whatif import ScenarioError, apply, compare, load_scenario, variants
+from engine.analyses.whatif import (
+    ScenarioError,
+    apply,
+    compare,
+    load_scenario,
+    variants,
+)
+from engine.chain.chain import build_chain
+from engine.incident.context import build_context
+from engine.org.graph import OrgGraph
+from engine.pack.backends import PythonBackend
+from engine.pack.rulepack import DEFAULT_PACK, load_pack
+from facts.canon import canonical_json
 from facts.load import load_facts
 from tests.conftest import BASE_TOWN, EXAMPLE
 

@@ -1,17 +1,17 @@
 """What the property tests share: trace drawn facts, read a chain as plain sets, read the raw facts.
 
-The raw-fact readers (:func:`held`) deliberately do not use :mod:`engine.graph`:
+The raw-fact readers (:func:`held`) deliberately do not use :mod:`engine.org.graph`:
 an invariant checked with the code it checks proves little.
 """
 from __future__ import annotations
 
 from datetime import date
 
-from engine.chain import Chain
-from engine.rulepack import RulePack
-from engine.timeline import in_force
-from engine.trace import Tracer
+from engine.chain.chain import Chain
+from engine.chain.trace import Tracer
+from engine.pack.rulepack import RulePack
 from facts.model import FactSet
+from facts.timeline import in_force
 
 
 def chain_of(facts: FactSet, pack: RulePack, backend, incident: str) -> Chain:

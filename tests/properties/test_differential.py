@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 
-from engine.context import build_context
-from engine.evaluate import PythonBackend
-from engine.graph import OrgGraph
-from engine.rulepack import DEFAULT_PACK, load_pack
+from engine.incident.context import build_context
+from engine.org.graph import OrgGraph
+from engine.pack.backends import PythonBackend
+from engine.pack.rulepack import DEFAULT_PACK, load_pack
 from facts.strategies import towns
 
 BROKEN = Path(__file__).resolve().parent.parent / "packs" / "broken.yaml"

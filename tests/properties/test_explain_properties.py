@@ -5,11 +5,11 @@ import re
 
 from hypothesis import given
 
-from engine.compile import Matcher
-from engine.evaluate import PythonBackend
-from engine.explain import Explainer
-from engine.rulepack import load_pack
-from engine.trace import Tracer
+from engine.chain.trace import Tracer
+from engine.explain.explainer import Explainer
+from engine.pack.backends import PythonBackend
+from engine.pack.compile import Matcher
+from engine.pack.rulepack import load_pack
 from facts.strategies import scenarios
 
 PACK = load_pack()

@@ -5,12 +5,28 @@ engine (durable_rules) is the one under test; the CI profile fixes the seed.
 """
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from engine.evaluate import PythonBackend
+from engine.pack.backends import PythonBackend
 from facts.model import SECTIONS, FactSet
-from facts.strategies import merge, new_inspection, new_signature, scenarios, shuffled, unrelated_facts
-from tests.properties.support import chain_of, chains_json, findings, held, holders, incident, parties
+from facts.strategies import (
+    merge,
+    new_inspection,
+    new_signature,
+    scenarios,
+    shuffled,
+    unrelated_facts,
+)
+from tests.properties.support import (
+    chain_of,
+    chains_json,
+    findings,
+    held,
+    holders,
+    incident,
+    parties,
+)
 
 HEAD_ROLES = ("party_secretary", "mayor")
 

@@ -11,14 +11,23 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from hypothesis import settings, strategies as st
-from hypothesis.stateful import (Bundle, RuleBasedStateMachine, consumes, initialize, invariant, multiple, rule,
-                                 run_state_machine_as_test)
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    initialize,
+    invariant,
+    multiple,
+    rule,
+    run_state_machine_as_test,
+)
 
-from engine.timeline import in_force
 from facts.load import load_facts
 from facts.model import Assignment, FactSet, Incident, Inspection, Signature
 from facts.strategies import DOCUMENTS, OUTCOMES, TZ, merge
+from facts.timeline import in_force
 from tests.conftest import BASE_TOWN
 from tests.properties.support import chain_of, holders
 

@@ -1,10 +1,19 @@
 """The generated facts are valid by construction: the loader accepts them as they are."""
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from facts.load import load_facts
-from facts.strategies import merge, new_inspection, new_signature, scenarios, to_yaml, towns, unrelated_facts
+from facts.strategies import (
+    merge,
+    new_inspection,
+    new_signature,
+    scenarios,
+    to_yaml,
+    towns,
+    unrelated_facts,
+)
 
 
 def _reload(facts, tmp_path_factory):

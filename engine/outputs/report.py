@@ -9,19 +9,19 @@ finding, their other recorded acts with the reason each does not count, and
 "no inspection / signature recorded" where there is none); the category; the
 evidence ids. Then each unit the plan makes answerable (duty, facts,
 category, evidence), then the data gaps. Every sentence comes from
-:class:`engine.explain.Explainer`, so the report says nothing the facts do
+:class:`engine.explain.explainer.Explainer`, so the report says nothing the facts do
 not hold.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
-from engine.chain import Answerable, Chain, Link, UnitLink
-from engine.explain import Explainer, Why
-from engine.grade import CRITERIA, GRADES
-from engine.graph import OrgGraph
-from engine.rulepack import RulePack
-from engine.wording import all_of, phrase
+from engine.chain.chain import Answerable, Chain, Link, UnitLink
+from engine.explain.explainer import Explainer, Why
+from engine.incident.grade import CRITERIA, GRADES
+from engine.org.graph import OrgGraph
+from engine.pack.rulepack import RulePack
+from engine.words.catalog import all_of, phrase
 
 #: Acts whose absence the report states for every person ("no inspection recorded").
 ACTS = ("inspection", "signature")

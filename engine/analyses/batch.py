@@ -11,7 +11,7 @@ old one (:func:`os.replace`): a crash leaves the old file or the new, never half
 
 - ``chains.jsonl``: one line per incident and variant, ``{"incident", "scenario",
   "chain"}`` (the chain's JSON contract), in input order, the baseline first;
-- ``diff.csv``: one row per link or gap a scenario changes (:data:`engine.diff.CSV_COLUMNS`);
+- ``diff.csv``: one row per link or gap a scenario changes (:data:`engine.outputs.diff.CSV_COLUMNS`);
 - ``summary.md``: per scenario, incidents affected, links and people added and
   removed, the posts most affected;
 - ``errors.jsonl``: one line per failure, ``{"line", "incident", "scenario",
@@ -26,7 +26,7 @@ anything failed inside (that wins over 2: the output is incomplete for a
 reason the input does not explain).
 
 **Work.** An incident's context is computed once per distinct fact set and
-evaluated under every variant on it (:class:`engine.whatif.Evaluator`). With
+evaluated under every variant on it (:class:`engine.analyses.whatif.Evaluator`). With
 ``workers`` ≥ 1 the incidents go in small chunks to worker processes (fork
 where the platform has it), each with its own rule backend: a durable_rules
 Host is created inside its process, never shared. The parent reads and
@@ -51,12 +51,18 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from pydantic import ValidationError
 
-from engine.canon import canonical_json
-from engine.diff import CSV_COLUMNS, ChainDiff, diff_chains
-from engine.errors import InputError, Problem
-from engine.evaluate import BACKENDS, Backend
-from engine.rulepack import RulePack
-from engine.whatif import Evaluator, Variant, load_scenario, scenario_paths, variants
+from engine.analyses.whatif import (
+    Evaluator,
+    Variant,
+    load_scenario,
+    scenario_paths,
+    variants,
+)
+from engine.outputs.diff import CSV_COLUMNS, ChainDiff, diff_chains
+from engine.pack.backends import BACKENDS, Backend
+from engine.pack.rulepack import RulePack
+from facts.canon import canonical_json
+from facts.errors import InputError, Problem
 from facts.load import Origin, check_references, load_facts, validation_problems
 from facts.model import SECTIONS, Incident
 

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from engine.compile import Match
-from engine.context import IncidentContext
-from engine.graph import OrgGraph
-from engine.rulepack import Gap, RulePack
+from engine.incident.context import IncidentContext
+from engine.org.graph import OrgGraph
+from engine.pack.compile import Match
+from engine.pack.rulepack import Gap, RulePack
 
 
 @dataclass(frozen=True)

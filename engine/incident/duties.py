@@ -1,7 +1,7 @@
 """Context facts for the duties beyond the four principles: reporting, periodic duties,
 exposure to hazards over time, and the units the plan makes answerable.
 
-Each builder returns :class:`~engine.context.Fact` objects for one incident. An
+Each builder returns :class:`~engine.incident.context.Fact` objects for one incident. An
 absence is evidenced too: a month without a self-inspection cites
 ``no-record:self_inspection:SITE:2023-01``, an id that names exactly what the
 facts do not hold, so a finding resting on it can be checked and disputed.
@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import TYPE_CHECKING
 
-from engine.fact import Fact
-from engine.graph import OrgGraph, node
-from engine.timeline import in_force
+from engine.incident.fact import Fact
+from engine.incident.place import Place
+from engine.org.graph import OrgGraph, node
 from facts.model import Incident
-
-if TYPE_CHECKING:  # context imports this module
-    from engine.context import Place
+from facts.timeline import in_force
 
 #: How many full months before the incident's month the periodic duties are checked.
 MONTHS_CHECKED = 6

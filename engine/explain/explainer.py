@@ -1,7 +1,7 @@
 """Why a person is in an incident's chain, and why each other rule did not name them.
 
 Both answers come from the rule pack's own patterns, tested the way the
-oracle tests them (:func:`engine.compile.passes`), never from text written
+oracle tests them (:func:`engine.pack.compile.passes`), never from text written
 per rule:
 
 - **why**: for each finding of the person's link, the context fact bound to
@@ -21,7 +21,7 @@ per rule:
 
 An attempt that meets every condition is exactly a match of the oracle for
 that rule and person (tested as a property), so a why-not never contradicts
-the chain. The sentences are the templates of :mod:`engine.wording`.
+the chain. The sentences are the templates of :mod:`engine.words.catalog`.
 """
 from __future__ import annotations
 
@@ -32,18 +32,18 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import networkx as nx
 
-from engine.chain import Answerable, Chain
-from engine.compile import passes, resolved_operand
-from engine.fact import Fact
-from engine.errors import InputError, UnknownIdError
-from engine.graph import OrgGraph, node
-from engine.rulepack import FieldRef, ParamRef, Pattern, Rule, RulePack
-from engine.timeline import in_force
-from engine.wording import any_of, all_of, has_phrase, label, phrase
+from engine.chain.chain import Answerable, Chain
+from engine.incident.fact import Fact
+from engine.org.graph import OrgGraph, node
+from engine.pack.compile import passes, resolved_operand
+from engine.pack.rulepack import FieldRef, ParamRef, Pattern, Rule, RulePack
+from engine.words.catalog import all_of, any_of, has_phrase, label, phrase
+from facts.errors import InputError, UnknownIdError
 from facts.model import Assignment, Tenure
+from facts.timeline import in_force
 
 if TYPE_CHECKING:
-    from engine.trace import Tracer
+    from engine.chain.trace import Tracer
 
 #: The conditions the context applies to each kind of fact without a rule saying so,
 #: checked (in this order, after the rule's own tests) for facts built from the graph.

@@ -7,7 +7,7 @@ is deleted afterwards (a ruleset holds at most 1,024 live sessions). Fact ids
 inside a session are ``f0, f1, …``: durable keys facts by a 32-bit FNV-1 hash
 of the id, and these ids are checked collision-free up to :data:`MAX_FACTS`.
 Two crashes found here are avoided: ``assert_facts([])`` and ``delete_state``
-on a session where no action ran both kill the process (see engine.compile).
+on a session where no action ran both kill the process (see engine.pack.compile).
 """
 from __future__ import annotations
 
@@ -17,10 +17,17 @@ from typing import Callable, Protocol
 
 from durable import engine as durable_engine
 
-from engine.compile import ENGINE_RULES, PHASE, Match, Matcher, clauses_of, to_durable
-from engine.context import Fact
-from engine.errors import EngineError
-from engine.rulepack import RulePack
+from engine.incident.context import Fact
+from engine.pack.compile import (
+    ENGINE_RULES,
+    PHASE,
+    Match,
+    Matcher,
+    clauses_of,
+    to_durable,
+)
+from engine.pack.rulepack import RulePack
+from facts.errors import EngineError
 
 MAX_FACTS = 100_000
 

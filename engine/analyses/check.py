@@ -1,7 +1,7 @@
 """Is a rule pack consistent? Static checks of the pack, then N generated scenarios.
 
 A pack that does not load (unknown kinds, fields, clauses, types: see
-:func:`engine.rulepack.check_pack`) never gets here: the loader's error is the
+:func:`engine.pack.rulepack.check_pack`) never gets here: the loader's error is the
 answer (exit 2). A pack that loads can still be wrong, and this module says how:
 
 Static (from the pack alone)
@@ -41,24 +41,25 @@ pack must say which stands (``overrides``). Not conflicts:
 """
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-import time
 from typing import Any, Callable, Iterable
 
 import yaml
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed as hypothesis_seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
 from pydantic import ValidationError
 
-from engine.chain import build_chain
-from engine.compile import clauses_of, passes
-from engine.context import DUTY_ROLES, SCHEMA, build_context
-from engine.errors import Problem
-from engine.evaluate import PythonBackend
-from engine.graph import OrgGraph
-from engine.rulepack import FieldRef, Gap, ParamRef, Pattern, Rule, RulePack
+from engine.chain.chain import build_chain
+from engine.incident.context import DUTY_ROLES, SCHEMA, build_context
+from engine.org.graph import OrgGraph
+from engine.pack.backends import PythonBackend
+from engine.pack.compile import clauses_of, passes
+from engine.pack.rulepack import FieldRef, Gap, ParamRef, Pattern, Rule, RulePack
+from facts.errors import Problem
 from facts.load import Origin, check_references
 from facts.model import SECTIONS, FactSet
 from facts.strategies import to_yaml, towns

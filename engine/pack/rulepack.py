@@ -15,12 +15,12 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from engine.canon import digest
-from engine.context import SCHEMA
-from engine.errors import Problem, RulePackError, did_you_mean
+from engine.incident.context import SCHEMA
+from facts.canon import digest
+from facts.errors import Problem, RulePackError, did_you_mean
 from facts.load import read_document, validation_problems
+from rules import RULES_DIR
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 DEFAULT_PACK = RULES_DIR / "tongchuan-2022.yaml"
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in")
 Scalar = Union[bool, int, str]

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from engine import duties
-from engine.canon import digest
-from engine.fact import Fact
-from engine.grade import Grade, classify
-from engine.graph import OrgGraph, node
+from engine.incident import duties
+from engine.incident.fact import Fact
+from engine.incident.grade import Grade, classify
+from engine.incident.place import Place
+from engine.org.graph import OrgGraph, node
+from facts.canon import digest
 from facts.model import Incident
 
 #: The context-fact schema: kind → field → type. Rule packs are checked against it.
@@ -100,41 +101,6 @@ def _vacancy(post, scope: str, assignment: str) -> Fact:
     key = f"vacancy:{post.id}" + (f":{assignment}" if assignment else "")
     return Fact("vacancy", key, {"post": post.id, "title": post.title, "role": post.role, "unit": post.unit,
                                  "scope": scope, "assignment": assignment}, (assignment,) if assignment else ())
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where an incident happened, resolved once: its site, village, town and sector, and their trees.
-
-    ``here`` is the site's and the village's chain of units up to the town: a sector
-    assignment is territorial, so a town's deputy in charge of 非煤矿山 answers for the
-    quarries of that town, not of the next town in the same district.
-    """
-
-    site: str
-    village: str | None
-    town: str | None
-    sectors: tuple[str, ...]  # the incident's sector and its ancestors, nearest first
-    here: tuple[str, ...]
-    units: dict[str, tuple[str, ...]] = field(default_factory=dict)  # scope → units whose posts count
-
-    @classmethod
-    def of(cls, graph: OrgGraph, incident: Incident) -> "Place":
-        site = graph.units[incident.site]
-        village = incident.village or graph.village_of(site.id)
-        town = graph.town_of(site.id)
-        here = tuple(dict.fromkeys(graph.unit_path(site.id) + (graph.unit_path(village) if village else [])))
-        units = {"site": (site.id,), "village": (village,) if village else (),
-                 "town": tuple(u.id for u in graph.leadership_units(town)) if town else ()}
-        return cls(site.id, village, town, tuple(graph.sector_path(incident.sector or site.sectors[0])), here, units)
-
-    def owner(self, scope: str) -> str | None:
-        """The unit whose records a periodic duty of the scope is: the site, or the town."""
-        return {"site": self.site, "town": self.town}.get(scope)
-
-    def covers(self, graph: OrgGraph, kind: str, a) -> bool:
-        """Whether an in_charge assignment reaches this place (unit targets always do)."""
-        return kind == "unit" or graph.territory(a) in self.here or graph.territory(a) is None
 
 
 def build_context(graph: OrgGraph, incident: Incident) -> IncidentContext:

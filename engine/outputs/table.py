@@ -1,4 +1,4 @@
-"""Chains rendered for people: a terminal table and the JSON contract (the report is engine.report).
+"""Chains rendered for people: a terminal table and the JSON contract (the report is engine.outputs.report).
 
 Labels come from the rule pack (each category, principle and tier carries its
 Chinese and English name), so a pack for another town renders without code.
@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from engine.canon import canonical_json
-from engine.chain import Answerable, Chain, Link
-from engine.rulepack import RulePack
+from engine.chain.chain import Answerable, Chain, Link
+from engine.pack.rulepack import RulePack
+from facts.canon import canonical_json
 
 HEAD = {
     "zh": {"incident": "事故", "grade": "等级", "site": "地点", "date": "时间", "tier": "层级", "person": "人员",

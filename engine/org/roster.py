@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from engine.graph import OrgGraph
-from engine.timeline import in_force
+from engine.org.graph import OrgGraph
+from facts.timeline import in_force
 
 
 @dataclass(frozen=True)

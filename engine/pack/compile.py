@@ -17,7 +17,7 @@ import operator
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
-from engine.rulepack import FieldRef, Gap, ParamRef, Pattern, Rule, RulePack
+from engine.pack.rulepack import FieldRef, Gap, ParamRef, Pattern, Rule, RulePack
 
 PHASE = "__phase__"
 SINK = "__sink__"

@@ -8,7 +8,7 @@ Nodes are ``person:ID``, ``post:ID``, ``unit:ID`` and ``sector:ID``. Edges:
 - ``post_of``    post → unit;  ``part_of`` unit → parent unit, sector → parent sector
 - ``located_in`` enterprise → village;  ``works_in`` enterprise → sector
 
-Every "as of" query takes a day and filters with :func:`engine.timeline.in_force`.
+Every "as of" query takes a day and filters with :func:`facts.timeline.in_force`.
 Queries touch only the neighbourhood of the node asked about, so their cost
 does not grow with the size of the org (a district is as fast as a town).
 """
@@ -22,8 +22,19 @@ from typing import Callable, Iterator
 
 import networkx as nx
 
-from engine.timeline import in_force
-from facts.model import Assignment, DutyRecord, FactSet, Hazard, Inspection, Post, Signature, Tenure, Unit
+from facts.model import (
+    Assignment,
+    DutyRecord,
+    FactSet,
+    Hazard,
+    Inspection,
+    Post,
+    Signature,
+    Tenure,
+    Unit,
+)
+from facts.timeline import in_force
+from facts.tree import ancestors, village_of
 
 TOWN_LEADERSHIP = ("town", "party_committee", "government", "congress")
 
@@ -34,26 +45,6 @@ def _index(items, field: str, order) -> dict[str, list]:
     for item in items:
         out[getattr(item, field)].append(item)
     return {k: sorted(v, key=order) for k, v in out.items()}
-
-
-def ancestors(start: str, records: dict) -> list[str]:
-    """``start`` and its ancestors by ``parent``, nearest first (a loop stops the walk)."""
-    out, cur = [], start
-    while cur is not None and cur not in out:
-        out.append(cur)
-        cur = records[cur].parent if cur in records else None
-    return out
-
-
-def village_of(unit_id: str, units: dict) -> str | None:
-    """The village a unit lies in: itself, its own ``village``, or that of its nearest ancestor."""
-    for uid in ancestors(unit_id, units):
-        u = units.get(uid)
-        if u is not None and u.kind == "village":
-            return uid
-        if u is not None and u.village:
-            return u.village
-    return None
 
 
 def node(kind: str, id_: str) -> str:

@@ -13,10 +13,10 @@ from typing import Sequence
 
 from rich.table import Table
 
-from engine.canon import canonical_json
-from engine.chain import Answerable, Chain
-from engine.render import HEAD, label
-from engine.rulepack import RulePack
+from engine.chain.chain import Answerable, Chain
+from engine.outputs.table import HEAD, label
+from engine.pack.rulepack import RulePack
+from facts.canon import canonical_json
 
 WORDS = {
     "zh": {"baseline": "基准", "added": "新增", "removed": "移除", "changed": "变化", "unchanged": "无变化",

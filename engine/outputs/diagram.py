@@ -24,12 +24,12 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from engine.chain import Answerable, Chain, Link
-from engine.fact import Fact
-from engine.errors import EngineError, InputError
-from engine.graph import OrgGraph
-from engine.rulepack import RulePack
-from engine.wording import all_of, label, phrase
+from engine.chain.chain import Answerable, Chain, Link
+from engine.incident.fact import Fact
+from engine.org.graph import OrgGraph
+from engine.pack.rulepack import RulePack
+from engine.words.catalog import all_of, label, phrase
+from facts.errors import EngineError, InputError
 
 INCIDENT = "incident"
 GRAPHVIZ_HINT = ("SVG needs Graphviz's 'dot' program, which is not installed. Install the Graphviz package "

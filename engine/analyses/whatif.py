@@ -32,15 +32,29 @@ from typing import Any, Callable, Collection, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
 
-from engine.chain import Chain, build_chain
-from engine.context import build_context
-from engine.diff import Comparison
-from engine.errors import Problem, ProblemsError, RulePackError, UnknownIdError, did_you_mean
-from engine.evaluate import Backend
-from engine.graph import OrgGraph
-from engine.canon import canonical_json
-from engine.compile import Match
-from engine.rulepack import Gap, Param, ParamRef, Rule, RulePack, check_pack, load_pack
+from engine.chain.chain import Chain, build_chain
+from engine.incident.context import build_context
+from engine.org.graph import OrgGraph
+from engine.outputs.diff import Comparison
+from engine.pack.backends import Backend
+from engine.pack.compile import Match
+from engine.pack.rulepack import (
+    Gap,
+    Param,
+    ParamRef,
+    Rule,
+    RulePack,
+    check_pack,
+    load_pack,
+)
+from facts.canon import canonical_json
+from facts.errors import (
+    Problem,
+    ProblemsError,
+    RulePackError,
+    UnknownIdError,
+    did_you_mean,
+)
 from facts.load import Origin, check_references, read_document, validation_problems
 from facts.model import SECTIONS, FactSet, Incident, Record, Tenure
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from engine.chain import Chain, build_chain
-from engine.context import build_context
-from engine.errors import UnknownIdError
-from engine.evaluate import BACKENDS, Backend
-from engine.graph import OrgGraph
-from engine.rulepack import RulePack
+from engine.chain.chain import Chain, build_chain
+from engine.incident.context import build_context
+from engine.org.graph import OrgGraph
+from engine.pack.backends import BACKENDS, Backend
+from engine.pack.rulepack import RulePack
+from facts.errors import UnknownIdError
 from facts.model import FactSet, Incident
 
 
