@@ -164,7 +164,7 @@ SCENARIOS = click.option("--scenario", "scenarios", multiple=True, metavar="S.ya
 @LANG
 def whatif(paths, scenarios, incidents, rules, fmt, backend, lang) -> None:
     """Each incident's chain under the baseline beside each scenario's, and what changed."""
-    from engine.analyses.whatif import compare, variants
+    from engine.analyses.whatif.evaluate import compare, variants
     from engine.outputs import diff
 
     if not scenarios:
@@ -200,7 +200,7 @@ def batch(ctx, org, incidents, scenarios, rules, workers, backend, out) -> None:
     """Every incident under the baseline and each scenario; exit 2 if a record failed validation, 1 if a worker died."""
     from rich.progress import Progress
 
-    from engine.analyses.batch import run_batch
+    from engine.analyses.batch.run import run_batch
 
     pack = load_pack(rules)
     if sys.stderr.isatty():
@@ -225,7 +225,7 @@ def batch(ctx, org, incidents, scenarios, rules, workers, backend, out) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated towns.")
 def check_command(pack: Path, n: int, seed: int) -> None:
     """Is a rule pack consistent? Exit 0 clean, 1 with findings (each with its smallest example), 2 if it does not load."""
-    from engine.analyses.check import check
+    from engine.analyses.check.run import check
 
     report = check(load_pack(pack), pack, n, seed)
     click.echo(report.as_text(), nl=False)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.analyses.batch import run_batch  # noqa: E402
+from engine.analyses.batch.run import run_batch  # noqa: E402
 from engine.pack.rulepack import load_pack  # noqa: E402
 from facts.synth import CountySpec, write_fact_dir  # noqa: E402
 

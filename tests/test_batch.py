@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import engine.analyses.whatif
+import engine.analyses.whatif.evaluate
 from cli import cli
-from engine.analyses.batch import OUTPUTS, run_batch
+from engine.analyses.batch.outputs import OUTPUTS
+from engine.analyses.batch.run import run_batch
 from facts.errors import InputError
 from facts.load import load_facts
 from facts.synth import CountySpec, write_fact_dir
@@ -122,14 +123,14 @@ def test_an_id_missing_only_under_a_scenario_fails_that_scenario_alone(pack, tmp
 
 
 def test_a_killed_worker_loses_only_the_incident_it_died_on(pack, tmp_path, lines, monkeypatch):
-    real = engine.analyses.whatif.build_context
+    real = engine.analyses.whatif.evaluate.build_context
 
     def fatal(graph, incident):  # forked workers inherit this: the one incident kills its worker, every time
         if incident.id == "inc-2023-01":
             os._exit(7)
         return real(graph, incident)
 
-    monkeypatch.setattr(engine.analyses.whatif, "build_context", fatal)
+    monkeypatch.setattr(engine.analyses.whatif.evaluate, "build_context", fatal)
     out = tmp_path / "out"
     r = run_batch([EXAMPLE], write(tmp_path, lines[:12]), pack, out, RULE_ONLY, workers=2, backend="durable")
     assert (r.lines, r.evaluated, r.failed_input, r.failed_internal, r.exit_code) == (12, 11, 0, 1, 1)
@@ -143,14 +144,14 @@ def test_a_killed_worker_loses_only_the_incident_it_died_on(pack, tmp_path, line
 
 
 def test_an_engine_error_fails_its_variant_and_exits_1(pack, tmp_path, lines, monkeypatch):
-    real = engine.analyses.whatif.build_chain
+    real = engine.analyses.whatif.evaluate.build_chain
 
     def broken(p, graph, ctx, matches):
         if p.digest != pack.digest and ctx.incident.id == "inc-2022-02":
             raise RuntimeError("boom")
         return real(p, graph, ctx, matches)
 
-    monkeypatch.setattr(engine.analyses.whatif, "build_chain", broken)
+    monkeypatch.setattr(engine.analyses.whatif.evaluate, "build_chain", broken)
     out = tmp_path / "out"
     r = run_batch([EXAMPLE], write(tmp_path, lines[:2]), pack, out, RULE_ONLY[:1], workers=0, backend="python")
     assert r.exit_code == 1
@@ -162,7 +163,7 @@ def test_a_failed_run_leaves_the_old_outputs_in_place(pack, tmp_path, lines, mon
     out = tmp_path / "out"
     run_batch([EXAMPLE], write(tmp_path, lines[:1]), pack, out, workers=0, backend="python")
     before = outputs(out)
-    monkeypatch.setattr("engine.analyses.batch.summary", lambda *a: 1 / 0)
+    monkeypatch.setattr("engine.analyses.batch.run.summary", lambda *a: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         run_batch([EXAMPLE], write(tmp_path, lines[:3]), pack, out, RULE_ONLY, workers=0, backend="python")
     assert outputs(out) == before
@@ -171,8 +172,8 @@ def test_a_failed_run_leaves_the_old_outputs_in_place(pack, tmp_path, lines, mon
 
 def test_the_context_is_computed_once_per_incident_for_rule_only_scenarios(pack, tmp_path, lines, monkeypatch):
     calls = []
-    real = engine.analyses.whatif.build_context
-    monkeypatch.setattr(engine.analyses.whatif, "build_context", lambda g, i: calls.append(i.id) or real(g, i))
+    real = engine.analyses.whatif.evaluate.build_context
+    monkeypatch.setattr(engine.analyses.whatif.evaluate, "build_context", lambda g, i: calls.append(i.id) or real(g, i))
     incidents = write(tmp_path, lines[:5])
     run_batch([EXAMPLE], incidents, pack, tmp_path / "a", RULE_ONLY, workers=0, backend="python")
     assert len(calls) == 5

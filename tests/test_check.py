@@ -8,7 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from engine.analyses.check import DYNAMIC_KINDS, STATIC_KINDS, check, static_findings
+from engine.analyses.check.findings import DYNAMIC_KINDS, STATIC_KINDS
+from engine.analyses.check.run import check
+from engine.analyses.check.static import static_findings
 from engine.chain.trace import Tracer
 from engine.pack.backends import PythonBackend
 from engine.pack.rulepack import DEFAULT_PACK, load_pack

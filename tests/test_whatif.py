@@ -11,13 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cli import cli
-from engine.analyses.whatif import (
-    ScenarioError,
-    apply,
-    compare,
-    load_scenario,
-    variants,
-)
+from engine.analyses.whatif.apply import apply
+from engine.analyses.whatif.evaluate import compare, variants
+from engine.analyses.whatif.scenario import ScenarioError, load_scenario
 from engine.chain.chain import build_chain
 from engine.incident.context import build_context
 from engine.org.graph import OrgGraph

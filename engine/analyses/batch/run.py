@@ -1,0 +1,131 @@
+"""Many incidents under the baseline and every scenario, across processes: `wenze batch`.
+
+**Input.** ``INCIDENTS.jsonl`` holds one incident per line, a JSON object in
+the fact-file format of an ``incidents`` record; blank lines are skipped.
+Inspections, signatures and the other acts of a site are the site's history,
+shared by every incident there, so they belong in the org files (``--org``),
+whose own incidents are not evaluated.
+
+**Outputs** in DIR, each written to a temporary file in DIR and moved over the
+old one (:func:`os.replace`): a crash leaves the old file or the new, never half.
+
+- ``chains.jsonl``: one line per incident and variant, ``{"incident", "scenario",
+  "chain"}`` (the chain's JSON contract), in input order, the baseline first;
+- ``diff.csv``: one row per link or gap a scenario changes (:data:`engine.outputs.diff.CSV_COLUMNS`);
+- ``summary.md``: per scenario, incidents affected, links and people added and
+  removed, the posts most affected;
+- ``errors.jsonl``: one line per failure, ``{"line", "incident", "scenario",
+  "kind", "field", "message", "hint"}``. ``kind`` is ``input`` for a record that
+  failed validation (the whole line; or one scenario, whose facts lack an id the
+  incident names) and ``internal`` for a failure inside wenze: an engine error,
+  or a worker process that died while evaluating the incident.
+
+A bad record never stops the others. **Exit status**: 0 if every record was
+evaluated under every variant; 2 if some record failed validation; 1 if
+anything failed inside (that wins over 2: the output is incomplete for a
+reason the input does not explain).
+
+**Work.** An incident's context is computed once per distinct fact set and
+evaluated under every variant on it (:class:`engine.analyses.whatif.evaluate.Evaluator`). With
+``workers`` ≥ 1 the incidents go in small chunks to worker processes (fork
+where the platform has it), each with its own rule backend: a durable_rules
+Host is created inside its process, never shared. The parent reads and
+validates, writes, and watches: when a worker dies, its chunk is re-run one
+incident at a time in a fresh worker, so only the incident that kills a worker
+is lost, and reported. ``workers=0`` evaluates in this process (for profiling).
+"""
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from engine.analyses.batch.items import evaluate
+from engine.analyses.batch.outputs import BatchResult, Outputs, Tally, summary
+from engine.analyses.batch.pool import Pool, chunks
+from engine.analyses.batch.reader import Reader
+from engine.analyses.whatif.evaluate import Evaluator, Variant, scenario_paths, variants
+from engine.analyses.whatif.scenario import load_scenario
+from engine.pack.backends import BACKENDS
+from engine.pack.rulepack import RulePack
+from facts.canon import canonical_json
+from facts.errors import InputError
+from facts.load import load_facts
+
+#: Incidents sent to a worker at a time: small, so a dead worker costs little to redo.
+CHUNK = 32
+
+
+def run_batch(org: Sequence[Path], incidents: Path, pack: RulePack, out: Path, scenarios: Sequence[str] = (),
+              workers: int = 1, backend: str = "durable", progress: Callable[[int], None] | None = None,
+              ) -> BatchResult:
+    """Evaluate every incident of INCIDENTS.jsonl under the baseline and each scenario; write DIR."""
+    for path in (p for spec in scenarios for p in scenario_paths(spec)):
+        if any("incidents" in c.sections for c in load_scenario(path).changes):
+            raise InputError(f"{path}: the scenario changes incidents; a batch takes its incidents from "
+                             f"{incidents}, so a scenario for it may change only the org, the acts and the rules")
+    with _long_lived():
+        facts = load_facts(org)
+        vs = variants(facts.model_copy(update={"incidents": []}), pack, scenarios)
+        evaluator = Evaluator(vs)
+    try:
+        return _run(evaluator, vs, org, incidents, pack, out, workers, backend, progress)
+    finally:
+        gc.unfreeze()
+
+
+@contextmanager
+def _long_lived() -> Iterator[None]:
+    """What is made inside lives for the whole run: keep the cyclic collector off it.
+
+    Loading a county makes millions of objects and no garbage, and the collector
+    would scan them all again and again (two thirds of the load time); frozen, they
+    are not scanned during the run either, and forked workers, whose collector
+    would otherwise write to every page it scans, share them without copying.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        gc.freeze()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(evaluator: Evaluator, vs: list[Variant], org: Sequence[Path], incidents: Path, pack: RulePack, out: Path,
+         workers: int, backend: str, progress: Callable[[int], None] | None) -> BatchResult:
+    reader = Reader(incidents, vs, [members for _, members in evaluator.groups])
+    tallies = {v.name: Tally() for v in vs[1:]}
+    files = Outputs(out)
+    evaluated = 0
+    try:
+        if workers:
+            results = Pool(evaluator, backend, workers).map(chunks(reader.items(), CHUNK))
+        else:
+            local = BACKENDS[backend]()
+            results = ([evaluate(evaluator, local, item)] for item in reader.items())
+        for outcomes in results:
+            for o in outcomes:
+                evaluated += bool(o.chains)
+                for line in o.chains:
+                    files.files["chains.jsonl"].write(line + "\n")
+                for d in o.diffs:
+                    tallies[d.scenario].add(d)
+                    files.diff.writerows(d.rows())
+                reader.errors.extend(o.errors)
+            if progress and outcomes:
+                progress(outcomes[-1].line)  # the last line done (lines are read ahead, in batches)
+        errors = sorted(reader.errors, key=lambda e: (e["line"], e["scenario"] or ""))
+        for e in errors:
+            files.files["errors.jsonl"].write(canonical_json(e) + "\n")
+        kinds = Counter(e["kind"] for e in errors)
+        result = BatchResult(reader.lines, evaluated, kinds["input"], kinds["internal"], out)
+        files.files["summary.md"].write(summary(result, org, incidents, pack, backend, vs, tallies) + "\n")
+    except BaseException:
+        files.discard()
+        raise
+    files.commit()
+    return result

@@ -1,0 +1,55 @@
+"""What a pack check reports: one finding per problem, with the smallest example; the report and its exit code."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from facts.errors import Problem
+from facts.model import FactSet
+from facts.strategies import to_yaml
+
+STATIC_KINDS = ("duplicate_key", "unknown_clause", "unused_parameter", "parameter_type", "never_matches", "conflict")
+DYNAMIC_KINDS = ("dead_rule", "conflict", "no_rule_applies", "unassigned_duty")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One inconsistency: its kind, where in the pack and what (as a Problem), and an example if any."""
+
+    kind: str
+    problem: Problem
+    example: FactSet | None = None
+    incident: str | None = None
+
+    def as_text(self, pack_path: str) -> str:
+        text = f"[{self.kind}] {self.problem}"
+        if self.example is None:
+            return text
+        body = to_yaml(self.example).rstrip("\n")
+        return (f"{text}\n  smallest example (incident {self.incident}); save it as example.yaml and run\n"
+                f"  `wenze trace example.yaml --rules {pack_path} --incident {self.incident} --backend python`:\n"
+                f"---\n{body}\n...")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What `wenze check` found: static findings, then dynamic ones over ``scenarios`` towns."""
+
+    pack: str
+    scenarios: int
+    seed: int
+    static: tuple[Finding, ...]
+    dynamic: tuple[Finding, ...]
+    fired: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def clean(self) -> bool:
+        return not self.static and not self.dynamic
+
+    def as_text(self) -> str:
+        lines = [f"{self.pack}: {len(self.static)} static, {len(self.dynamic)} dynamic finding(s) "
+                 f"over {self.scenarios} generated scenarios (seed {self.seed})"]
+        lines += [f.as_text(self.pack) for f in (*self.static, *self.dynamic)]
+        if self.clean:
+            lines.append("clean: every rule fired, no conflict, no incident without a finding, no duty left unassigned"
+                         if self.scenarios else "clean (static checks only)")
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,152 @@
+"""The static checks of a pack: what can be said from the pack alone, before any town is generated."""
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import combinations
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from engine.analyses.check.findings import Finding
+from engine.incident.context import SCHEMA
+from engine.pack.compile import passes
+from engine.pack.rulepack import FieldRef, Gap, ParamRef, Pattern, Rule, RulePack
+from facts.errors import Problem
+
+# -- static --------------------------------------------------------------------------------
+
+class _DuplicateKeys(yaml.SafeLoader):
+    """A YAML loader that notes every key repeated within one mapping (PyYAML keeps the last)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int]] = []
+
+    def construct_mapping(self, node, deep=False):
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int, bool)) and key in seen:
+                self.duplicates.append((str(key), key_node.start_mark.line + 1))
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _duplicate_keys(path: Path) -> list[Finding]:
+    loader = _DuplicateKeys(path.read_text(encoding="utf-8"))
+    try:
+        loader.get_single_data()
+    finally:
+        loader.dispose()
+    return [Finding("duplicate_key", Problem(str(path), f"line {line}", key,
+                                             f"'{key}' appears twice in the same mapping; YAML keeps only the last",
+                                             "rename or remove one of them"))
+            for key, line in loader.duplicates]
+
+
+def _unknown_clauses(pack: RulePack, file: str) -> list[Finding]:
+    cited = [(f"categories.{k}", "clause", c.clause) for k, c in pack.categories.items()]
+    cited += [(f"principles.{k}", "clause", p.clause) for k, p in pack.principles.items()]
+    cited += [(f"parameters.{k}", "reference", p.reference) for k, p in pack.parameters.items()]
+    return [Finding("unknown_clause", Problem(file, where, fld, f"unknown clause '{clause}'",
+                                              "cite a clause id listed under 'clauses'"))
+            for where, fld, clause in cited if clause not in pack.clauses]
+
+
+def _items(pack: RulePack) -> list[tuple[str, Rule | Gap]]:
+    """Every rule and gap with its place in the file, e.g. 'rules #3 (safety_lead)'."""
+    return [(f"{section} #{pos} ({item.id})", item) for section, items in (("rules", pack.rules), ("gaps", pack.gaps))
+            for pos, item in enumerate(items, 1)]
+
+
+def _patterns(item: Rule | Gap) -> Iterable[tuple[str, Pattern]]:
+    yield from ((f"when.{a}", p) for a, p in item.when.items())
+    yield from ((f"unless.{a}", p) for a, p in item.unless.items())
+
+
+def _parameters(pack: RulePack, file: str) -> list[Finding]:
+    used = {op.param for _, item in _items(pack) for _, pat in _patterns(item)
+            for _, _, op in pat.tests if isinstance(op, ParamRef)}
+    used |= {r.enabled_by for r in pack.rules if r.enabled_by}
+    out = [Finding("unused_parameter", Problem(file, f"parameters.{name}", "", "no rule or gap refers to it",
+                                               "use it in a pattern ({param: NAME}) or remove it"))
+           for name in pack.parameters if name not in used]
+    for name, p in pack.parameters.items():
+        if isinstance(p.value, list) and len({type(v) for v in p.value}) > 1:
+            types = ", ".join(sorted({type(v).__name__ for v in p.value}))
+            out.append(Finding("parameter_type", Problem(file, f"parameters.{name}", "value",
+                                                         f"the list mixes types ({types})",
+                                                         "give values of the one type the field compared has")))
+    return out
+
+
+def _candidates(kind: type, constants: list) -> list:
+    """Values enough to decide a conjunction of single-field tests against these constants."""
+    if kind is bool:
+        return [True, False]
+    if kind is int:
+        return sorted({c + d for c in constants if type(c) is int for d in (-1, 0, 1)} | {0})
+    return [*{c for c in constants if isinstance(c, str)}, "\x00none of the above"]
+
+
+def satisfiable(pack: RulePack, patterns: list[Pattern]) -> bool:
+    """Can one fact satisfy every pattern at once? Tests against other aliases count as satisfiable."""
+    if len({p.kind for p in patterns}) != 1:
+        return False
+    fields = SCHEMA[patterns[0].kind]
+    tests: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    for pat in patterns:
+        for fld, op, operand in pat.tests:
+            operand = pack.param(operand.param) if isinstance(operand, ParamRef) else operand
+            if not isinstance(operand, FieldRef):
+                tests[fld].append((op, operand))
+    for fld, ts in tests.items():
+        constants = [v for _, o in ts for v in (o if isinstance(o, list) else [o])]
+        if not any(all(passes(op, v, o) for op, o in ts) for v in _candidates(fields[fld], constants)):
+            return False
+    return True
+
+
+def _never_matches(pack: RulePack, file: str) -> list[Finding]:
+    return [Finding("never_matches", Problem(file, where, at, f"no '{pat.kind}' fact can pass these tests",
+                                             "check the values and parameters this pattern compares with"))
+            for where, item in _items(pack) for at, pat in _patterns(item) if not satisfiable(pack, [pat])]
+
+
+def _standing(rule: Rule) -> bool:
+    """A rule whose category is a standing in the chain: it makes someone answerable and places them
+    in a band. A rule with no band records a failing (a late report), and failings add up."""
+    return rule.effect == "liable" and rule.tier is not None
+
+
+def _ordered(a: Rule, b: Rule) -> bool:
+    """True when one rule declares that it overrides the other."""
+    return a.id in b.overrides or b.id in a.overrides
+
+
+def _conflict_problem(file: str, a: Rule, b: Rule, seen: bool = False) -> Problem:
+    a, b = sorted((a, b), key=lambda r: r.id)
+    did = "named the same {} in a generated scenario" if seen else "can name the same {}"
+    return Problem(file, f"rules {a.id}, {b.id}", "overrides",
+                   f"both {did.format(a.party[0])} under principle '{a.principle}' for the same duty, "
+                   f"as '{a.category}' and as '{b.category}', and neither overrides the other",
+                   f"add `overrides: [{b.id}]` to rule {a.id} (or the reverse), or give one of them another "
+                   "principle or category")
+
+
+def _static_conflicts(pack: RulePack, file: str) -> list[Finding]:
+    out = []
+    for a, b in combinations([r for r in pack.rules if _standing(r)], 2):
+        if a.principle != b.principle or a.category == b.category or a.party[0] != b.party[0] or _ordered(a, b):
+            continue
+        if satisfiable(pack, [a.when[a.party[1]], b.when[b.party[1]]]):
+            out.append(Finding("conflict", _conflict_problem(file, a, b)))
+    return out
+
+
+def static_findings(pack: RulePack, path: str | Path) -> list[Finding]:
+    """What the pack's text shows, without any facts."""
+    file = str(path)
+    return [*_duplicate_keys(Path(path)), *_unknown_clauses(pack, file), *_parameters(pack, file),
+            *_never_matches(pack, file), *_static_conflicts(pack, file)]
