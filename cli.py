@@ -95,7 +95,7 @@ def org(paths: tuple[Path, ...], as_of) -> None:
 def schema(context: bool) -> None:
     """Print the JSON Schema of the fact format (for editors and exporters)."""
     if context:
-        from engine.incident.context import SCHEMA
+        from engine.incident.kinds import SCHEMA
         click.echo(json.dumps({k: {f: t.__name__ for f, t in v.items()} for k, v in SCHEMA.items()},
                               ensure_ascii=False, indent=2))
         return

@@ -28,29 +28,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import networkx as nx
 
 from engine.chain.chain import Answerable, Chain
-from engine.incident.fact import Fact
+from engine.incident.fact import OK, Candidate, Check, Fact
+from engine.incident.kinds import BY_NAME, NEAR_MISSES
 from engine.org.graph import OrgGraph, node
 from engine.pack.compile import passes, resolved_operand
 from engine.pack.rulepack import FieldRef, ParamRef, Pattern, Rule, RulePack
 from engine.words.catalog import all_of, any_of, has_phrase, label, phrase
 from facts.errors import InputError, UnknownIdError
-from facts.model import Assignment, Tenure
-from facts.timeline import in_force
+from facts.model import Tenure
 
 if TYPE_CHECKING:
     from engine.chain.trace import Tracer
 
-#: The conditions the context applies to each kind of fact without a rule saying so,
-#: checked (in this order, after the rule's own tests) for facts built from the graph.
-IMPLICIT = {"holds": ("tenure",), "in_charge": ("place", "territory", "assignment", "tenure"),
-            "liaison": ("place", "assignment", "tenure"), "inspection": ("date",), "signature": ("date",),
-            "involved": ("named",)}
-LIAISON_KINDS = ("stationed", "village_liaison", "group_liaison")
 STRUCTURE = ("part_of", "located_in", "works_in", "post_of")
 ACT_RELATION = {"inspection": "inspected", "signature": "signed", "involved": "involved"}
 
@@ -164,24 +158,6 @@ class Explanation:
         return "\n".join(out) + "\n"
 
 
-@dataclass(frozen=True)
-class _Check:
-    """An implicit condition on a fact built from the graph: whether it held, and its template."""
-
-    ok: bool
-    key: str = ""
-    fields: Mapping[str, Any] | None = None
-
-
-_OK = _Check(True)
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    fact: Fact
-    checks: tuple[_Check, ...]
-
-
 def resolve_person(graph: OrgGraph, query: str) -> str:
     """A person id from an id or an exact name; an unknown one is an error with a did-you-mean."""
     if query in graph.people:
@@ -208,9 +184,6 @@ class Explainer:
         self.keys = self.ctx.by_key()
         self.site = self.ctx.incident.site
         self.group = self.ctx.incident.village_group or ""
-        self.sector_path = graph.sector_path(self.ctx.sector)
-        village_path = graph.unit_path(self.ctx.village) if self.ctx.village else []
-        self.here = list(dict.fromkeys(graph.unit_path(self.site) + village_path))
         self.inspections = {i.id: i for i in graph.facts.inspections}
         self.signatures = {s.id: s for s in graph.facts.signatures}
         self.base = {"incident": self.ctx.incident.id, "day": self.day.isoformat(), "site": self.site,
@@ -390,114 +363,27 @@ class Explainer:
         """The pack's rules that name a person (a rule naming a unit has no why-not for a person)."""
         return [r for r in self.pack.rules if r.party[0] == "person"]
 
-    def _tenures(self, person: str, post: str | None = None) -> list[Tenure]:
-        return sorted((t for t in self.graph.tenures.values() if t.person == person and (post is None or t.post == post)),
-                      key=lambda t: (t.valid_from, t.post, t.key))
-
-    def _assignments(self, person: str, kinds: tuple[str, ...]) -> list[Assignment]:
-        """Assignments ever borne by the person: their own, and those of any post they ever held."""
-        posts = {t.post for t in self._tenures(person)}
-        return sorted((a for a in self.graph.assignments.values()
-                       if a.kind in kinds and (a.person == person or a.post in posts)), key=lambda a: a.id)
-
-    def _tenure_on_day(self, person: str, post: str) -> Tenure:
-        """The person's tenure of the post in force on the day, else the last before it, else the first after."""
-        ts = self._tenures(person, post)
-        return (next((t for t in ts if in_force(t.valid_from, t.valid_to, self.day)), None)
-                or next((t for t in reversed(ts) if t.valid_from <= self.day), ts[0]))
-
-    def _tenure_check(self, t: Tenure) -> _Check:
-        if in_force(t.valid_from, t.valid_to, self.day):
-            return _OK
-        holders = self.graph.holders(t.post, self.day)
-        said = (self._say("holders.some", names=all_of(self.lang, [self._who(h.person) for h in holders]))
-                if holders else self._say("holders.vacant"))
-        return _Check(False, "time.tenure.ended" if t.valid_from <= self.day else "time.tenure.future",
-                      {"title": self.graph.posts[t.post].title, "post": t.post, "from": t.valid_from.isoformat(),
-                       "to": _iso(t.valid_to), "holders": said})
-
-    def _assignment_check(self, a: Assignment) -> _Check:
-        if in_force(a.valid_from, a.valid_to, self.day):
-            return _OK
-        return _Check(False, "time.assignment.ended" if a.valid_from <= self.day else "time.assignment.future")
-
-    def _bearing(self, person: str, a: Assignment) -> tuple[tuple[str, ...], _Check]:
-        """The tenure through which the person bears a post-bound assignment (for evidence), and its check."""
-        if not a.post:
-            return (), _OK
-        t = self._tenure_on_day(person, a.post)
-        return (t.key,), self._tenure_check(t)
-
-    def _scope(self, unit: str) -> str:
-        town = self.ctx.town
-        if town and unit in {u.id for u in self.graph.leadership_units(town)}:
-            return "town"
-        return {self.ctx.village: "village", self.site: "site"}.get(unit, "")
-
-    def _outside_holds(self, person: str) -> Iterator[_Candidate]:
-        for t in self._tenures(person):
-            post = self.graph.posts[t.post]
-            yield _Candidate(Fact("holds", f"holds:{person}:{post.id}", {
-                "person": person, "post": post.id, "title": post.title, "role": post.role, "unit": post.unit,
-                "scope": self._scope(post.unit), "safety_lead": post.safety_lead, "acting": t.acting,
-                "tenure": t.key}, (t.key,)), (self._tenure_check(t),))
-
-    def _outside_in_charge(self, person: str) -> Iterator[_Candidate]:
-        for a in self._assignments(person, ("in_charge",)):
-            tenure, held = self._bearing(person, a)
-            territory = self.graph.territory(a)
-            for kind, target in [("sector", s) for s in a.sectors] + [("unit", u) for u in a.units]:
-                path = self.sector_path if kind == "sector" else self.here
-                distance = path.index(target) if target in path else -1
-                fact = Fact("in_charge", f"in_charge:{person}:{a.id}:{target}", {
-                    "person": person, "post": a.post or "", "assignment": a.id, "target_kind": kind,
-                    "target": target, "distance": distance, "via": "post" if a.post else "person"}, (a.id, *tenure))
-                yield _Candidate(fact, (
-                    _Check(distance >= 0, f"place.in_charge.{kind}"),
-                    _Check(kind == "unit" or territory is None or territory in self.here, "place.in_charge.territory"),
-                    self._assignment_check(a), held))
-
-    def _outside_liaison(self, person: str) -> Iterator[_Candidate]:
-        for a in self._assignments(person, LIAISON_KINDS):
-            tenure, held = self._bearing(person, a)
-            if a.kind == "group_liaison":
-                place = _Check(bool(self.group) and a.village_group == self.group,
-                               "place.liaison.group" if self.group else "place.liaison.no_group")
-            else:
-                place = _Check(a.village == self.ctx.village, "place.liaison.village")
-            yield _Candidate(Fact("liaison", f"liaison:{person}:{a.id}", {
-                "person": person, "post": a.post or "", "assignment": a.id, "assignment_kind": a.kind,
-                "village": a.village or self.ctx.village or "", "village_group": a.village_group or "",
-                "via": "post" if a.post else "person"}, (a.id, *tenure)),
-                (place, self._assignment_check(a), held))
-
-    def _outside_inspection(self, person: str) -> Iterator[_Candidate]:
-        for ins in self.graph.inspections_of(self.site):
-            if person in ins.inspectors:
-                yield _Candidate(Fact("inspection", f"inspection:{ins.id}:{person}", {
-                    "person": person, "inspection": ins.id, "date": ins.date.isoformat(),
-                    "days_before": (self.day - ins.date).days, "outcome": ins.outcome}, (ins.id,)),
-                    (_Check(ins.date <= self.day, "time.inspection.after"),))
-
-    def _outside_signature(self, person: str) -> Iterator[_Candidate]:
-        for sig in self.graph.signatures_of(self.site):
-            if sig.person == person:
-                yield _Candidate(Fact("signature", f"signature:{sig.id}", {
-                    "person": person, "signature": sig.id, "document": sig.document, "date": sig.date.isoformat(),
-                    "days_before": (self.day - sig.date).days, "inspection": sig.inspection or ""}, (sig.id,)),
-                    (_Check(sig.date <= self.day, "time.signature.after"),))
-
-    def candidates(self, kind: str, person: str) -> list[_Candidate]:
+    def candidates(self, kind: str, person: str) -> list[Candidate]:
         """The person's context facts of the kind, then the ones the graph holds outside the context."""
-        n = len(IMPLICIT.get(kind, ()))
-        inside = [_Candidate(f, (_OK,) * n) for f in self.ctx.facts
+        n = len(BY_NAME[kind].implicit) if kind in BY_NAME else 0
+        inside = [Candidate(f, (OK,) * n) for f in self.ctx.facts
                   if f.kind == kind and f.fields.get("person") == person]
-        outside = getattr(self, f"_outside_{kind}", None)
-        return inside + [c for c in (outside(person) if outside else ()) if c.fact.key not in self.keys]
+        near = NEAR_MISSES.get(kind)
+        outside = near(self.graph, self.ctx.incident, self.ctx.place, person) if near else ()
+        return inside + [c for c in outside if c.fact.key not in self.keys]
+
+    def _check_fields(self, check: Check) -> dict[str, Any]:
+        """A failed implicit condition's fields, worded: who held the post instead, or that nobody did."""
+        fields = dict(check.fields or {})
+        if "holders" in fields:
+            holders = fields["holders"]
+            fields["holders"] = (self._say("holders.some", names=all_of(self.lang, [self._who(h) for h in holders]))
+                                 if holders else self._say("holders.vacant"))
+        return fields
 
     # -- why not: the walk -------------------------------------------------------------------------
 
-    def _conditions(self, pat: Pattern, cand: _Candidate, bound: Mapping[str, Fact]) -> tuple[int, int, str, str]:
+    def _conditions(self, pat: Pattern, cand: Candidate, bound: Mapping[str, Fact]) -> tuple[int, int, str, str]:
         """(conditions met, conditions before the first failure, its code, its sentence); code '' when all held."""
         fields_of = {a: f.fields for a, f in bound.items()}
         met, first, reached = 0, None, 0
@@ -517,7 +403,7 @@ class Explainer:
                 reached += first is None
             elif first is None:
                 first = (check.key, lambda check=check: self._say(
-                    check.key, **{**self._fields(cand.fact), **(check.fields or {})}))
+                    check.key, **{**self._fields(cand.fact), **self._check_fields(check)}))
         if first is None and cand.fact.key not in self.keys:
             first = ("in_context", lambda: self._say("in_context", subject=self._subject(
                 cand.fact, self._fields(cand.fact))))
@@ -527,7 +413,7 @@ class Explainer:
         """Every way the rule could have named the person, closest first; ``failed`` '' = it did."""
         aliases = list(rule.when.items())
         liable_kind = rule.when[rule.liable].kind
-        total = sum(len(p.tests) for p in rule.when.values()) + len(IMPLICIT.get(liable_kind, ()))
+        total = sum(len(p.tests) for p in rule.when.values()) + (len(BY_NAME[liable_kind].implicit) if liable_kind in BY_NAME else 0)
         if rule.enabled_by and not self.pack.param(rule.enabled_by):
             return [Attempt("", 0, total, "disabled", self._say("disabled", param=rule.enabled_by), ())]
         best: dict[tuple, tuple[tuple[int, bool, int], Attempt]] = {}
@@ -558,7 +444,7 @@ class Explainer:
                     else:
                         walk(i + 1, {**bound, alias: c.fact}, met + n)
                 return
-            scored = [(self._conditions(pat, _Candidate(f, ()), bound), f)
+            scored = [(self._conditions(pat, Candidate(f, ()), bound), f)
                       for f in self.ctx.facts if f.kind == pat.kind]
             passing = [f for (_, _, failed, _), f in scored if not failed]
             for f in passing:

@@ -11,11 +11,28 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from engine.incident.fact import Fact
+from engine.incident.fact import Fact, Kind
 from engine.incident.place import Place
 from engine.org.graph import OrgGraph, node
 from facts.model import Incident
 from facts.timeline import in_force
+
+REPORT = Kind("report", {"report": str, "channel": str, "by": str, "at": str, "minutes_after": int, "first": bool,
+                         "deaths_given": bool, "injuries_given": bool, "understated": bool},
+              description="a report of the incident on a channel, with its delay and what it stated")
+REPORT_DUTY = Kind("report_duty", {"channel": str, "person": str, "post": str, "role": str},
+                   description="a person whose post had to report on a channel")
+CONCEALMENT = Kind("concealment", {"person": str}, description="a person the investigation found to have concealed it")
+DUTY_RECORD = Kind("duty_record", {"duty": str, "scope": str, "unit": str, "record": str, "date": str,
+                                   "days_before": int},
+                   description="the latest record of a periodic duty of the site or the town")
+DUTY_GAP = Kind("duty_gap", {"duty": str, "scope": str, "unit": str, "month": str, "months_before": int},
+                description="a checked month with no record of a monthly duty")
+EXPOSURE = Kind("exposure", {"person": str, "post": str, "assignment": str, "hazard": str, "sector": str,
+                             "from": str, "to": str, "days": int},
+                description="a predecessor in charge of the sector while a hazard of the site existed")
+UNIT = Kind("unit", {"unit": str, "name": str, "unit_kind": str, "sector": str},
+            description="a unit the plan makes answerable: the town, the village, the enterprise, an office")
 
 #: How many full months before the incident's month the periodic duties are checked.
 MONTHS_CHECKED = 6
@@ -42,7 +59,7 @@ def reporting(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
     for n, r in enumerate(incident.reports, 1):
         rid = f"{incident.id}/report/{n}"
         learned = r.learned_at or incident.occurred_at
-        out.append(Fact("report", f"report:{n:03d}", {
+        out.append(REPORT.fact(f"report:{n:03d}", {
             "report": rid, "channel": r.channel, "by": r.by, "at": r.at.isoformat(),
             "minutes_after": math.ceil((r.at - learned).total_seconds() / 60), "first": first[r.channel] == n,
             "deaths_given": r.deaths is not None, "injuries_given": r.serious_injuries is not None,
@@ -54,11 +71,11 @@ def reporting(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
             for post in graph.posts_of(unit):
                 if post.role in roles:
                     for h in graph.holders(post.id, day):
-                        out.append(Fact("report_duty", f"report_duty:{channel}:{h.person}:{post.id}", {
+                        out.append(REPORT_DUTY.fact(f"report_duty:{channel}:{h.person}:{post.id}", {
                             "channel": channel, "person": h.person, "post": post.id, "role": post.role},
                             (h.tenure.key,)))
     for pid in sorted(set(incident.concealed_by)):
-        out.append(Fact("concealment", f"concealment:{pid}", {"person": pid}, (incident.id,)))
+        out.append(CONCEALMENT.fact(f"concealment:{pid}", {"person": pid}, (incident.id,)))
     return out
 
 
@@ -86,7 +103,7 @@ def periodic(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
                         latest[rec.kind] = rec
                     months.setdefault(rec.kind, set()).add(rec.date.strftime("%Y-%m"))
         for kind, rec in sorted(latest.items()):
-            out.append(Fact("duty_record", f"duty_record:{scope}:{kind}", {
+            out.append(DUTY_RECORD.fact(f"duty_record:{scope}:{kind}", {
                 "duty": kind, "scope": scope, "unit": rec.unit, "record": rec.id, "date": rec.date.isoformat(),
                 "days_before": (day - rec.date).days}, (rec.id,)))
         owner = place.owner(scope)
@@ -96,7 +113,7 @@ def periodic(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
             for back in range(1, MONTHS_CHECKED + 1):
                 month = _month(day, back)
                 if month not in months.get(duty, set()):
-                    out.append(Fact("duty_gap", f"duty_gap:{duty}:{month}", {
+                    out.append(DUTY_GAP.fact(f"duty_gap:{duty}:{month}", {
                         "duty": duty, "scope": scope, "unit": owner, "month": month, "months_before": back},
                         (f"no-record:{duty}:{owner}:{month}",)))
     return out
@@ -126,7 +143,7 @@ def exposure(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
                     end = min(ends)
                     if start >= end or t.person in current:
                         continue
-                    out.append(Fact("exposure", f"exposure:{t.person}:{a.id}:{hz.id}:{t.key}", {
+                    out.append(EXPOSURE.fact(f"exposure:{t.person}:{a.id}:{hz.id}:{t.key}", {
                         "person": t.person, "post": a.post, "assignment": a.id, "hazard": hz.id,
                         "sector": sector, "from": start.isoformat(), "to": end.isoformat(),
                         "days": (end - start).days}, (hz.id, a.id, t.key)))
@@ -137,12 +154,12 @@ def units_answerable(graph: OrgGraph, incident: Incident, place: Place) -> list[
     """The units the plan makes answerable: the town (§4.1), the village (§4.6.1), the enterprise (§4.5),
     and the town's offices whose business covers the incident's sector (§6.1)."""
     places = [u for u in (place.town, place.village, place.site) if u]
-    out = [Fact("unit", f"unit:{u}", {"unit": u, "name": graph.units[u].name, "unit_kind": graph.units[u].kind,
+    out = [UNIT.fact(f"unit:{u}", {"unit": u, "name": graph.units[u].name, "unit_kind": graph.units[u].kind,
                                       "sector": ""}, (u,)) for u in places]
     for office in graph.offices(place.town) if place.town else []:
         matched = next((s for s in place.sectors if s in office.sectors), None)
         if matched:
-            out.append(Fact("unit", f"unit:{office.id}", {"unit": office.id, "name": office.name,
+            out.append(UNIT.fact(f"unit:{office.id}", {"unit": office.id, "name": office.name,
                                                           "unit_kind": office.kind, "sector": matched},
                             (office.id,)))
     return out

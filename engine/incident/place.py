@@ -37,6 +37,10 @@ class Place:
         """The unit whose records a periodic duty of the scope is: the site, or the town."""
         return {"site": self.site, "town": self.town}.get(scope)
 
+    def scope_of(self, unit: str) -> str:
+        """Whether a unit is the town's leadership, the village or the site ('' for none of them)."""
+        return next((scope for scope in ("town", "village", "site") if unit in self.units.get(scope, ())), "")
+
     def covers(self, graph: OrgGraph, kind: str, a) -> bool:
         """Whether an in_charge assignment reaches this place (unit targets always do)."""
         return kind == "unit" or graph.territory(a) in self.here or graph.territory(a) is None

@@ -15,7 +15,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from engine.incident.context import SCHEMA
+from engine.incident.kinds import SCHEMA
 from facts.canon import digest
 from facts.errors import Problem, RulePackError, did_you_mean
 from facts.load import read_document, validation_problems

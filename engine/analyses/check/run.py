@@ -19,7 +19,7 @@ evaluator, so a finding is the pack's fault, not durable_rules')
   ``dead_rule``            a rule or gap that never fired;
   ``conflict``             the static conflict, seen happening;
   ``no_rule_applies``      an incident with no finding and no data-gap warning;
-  ``unassigned_duty``      a duty fact of the context (see :data:`DUTY_KINDS`) that no
+  ``unassigned_duty``      a duty fact of the context (see :func:`engine.incident.kinds.stands_for_duty`) that no
                            rule names anyone for and no gap reports.
 
 Every dynamic finding but a dead rule comes with the smallest fact set that shows it

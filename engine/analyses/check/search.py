@@ -14,7 +14,8 @@ from engine.analyses.check.static import (
     _standing,
 )
 from engine.chain.chain import build_chain
-from engine.incident.context import DUTY_ROLES, build_context
+from engine.incident.context import build_context
+from engine.incident.kinds import BY_NAME, stands_for_duty
 from engine.org.graph import OrgGraph
 from engine.pack.backends import PythonBackend
 from engine.pack.rulepack import Rule, RulePack
@@ -23,29 +24,12 @@ from facts.strategies import to_yaml
 
 # -- dynamic -------------------------------------------------------------------------------
 
-#: Context facts that stand for a duty borne by someone (or left with nobody): §5 makes the
-#: bearer answerable for any incident in their scope, §6.3 makes a vacancy worth a warning.
-#: Each must end in a finding or a data-gap warning. The fields name the duty in a finding.
-DUTY_KINDS: dict[str, tuple[str, ...]] = {
-    "holds": ("scope", "role", "safety_lead"),
-    "in_charge": ("target_kind",),
-    "liaison": ("assignment_kind",),
-    "vacancy": ("scope",),
-}
-
 #: How long hypothesis may shrink one example before the record pruning takes over.
 SHRINK_SECONDS = 2.0
 
 
-def _is_duty(fact) -> bool:
-    if fact.kind != "holds":
-        return fact.kind in DUTY_KINDS
-    scope = fact.fields["scope"]
-    return fact.fields["role"] in DUTY_ROLES.get(scope, ()) or (scope == "town" and fact.fields["safety_lead"])
-
-
 def _duty_name(fact) -> str:
-    return f"{fact.kind} (" + ", ".join(f"{f}={fact.fields[f]}" for f in DUTY_KINDS[fact.kind]) + ")"
+    return f"{fact.kind} (" + ", ".join(f"{f}={fact.fields[f]}" for f in BY_NAME[fact.kind].duty) + ")"
 
 
 def observe(pack: RulePack, graph: OrgGraph, incident, backend: PythonBackend) -> tuple[set[str], set[tuple]]:
@@ -78,7 +62,7 @@ def observe(pack: RulePack, graph: OrgGraph, incident, backend: PythonBackend) -
             if a.category != b.category and not _ordered(a, b):
                 keys.add(("conflict", a.id, b.id))
     for f in ctx.facts:
-        if _is_duty(f) and f.key not in named:
+        if stands_for_duty(f) and f.key not in named:
             keys.add(("unassigned_duty", _duty_name(f)))
     chain = build_chain(pack, graph, ctx, matches)
     if not chain.links and not chain.units and not chain.gaps:

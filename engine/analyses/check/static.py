@@ -9,7 +9,7 @@ from typing import Any, Iterable
 import yaml
 
 from engine.analyses.check.findings import Finding
-from engine.incident.context import SCHEMA
+from engine.incident.kinds import SCHEMA
 from engine.pack.compile import passes
 from engine.pack.rulepack import FieldRef, Gap, ParamRef, Pattern, Rule, RulePack
 from facts.errors import Problem

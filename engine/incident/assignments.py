@@ -1,0 +1,117 @@
+"""Duties assigned to posts and people, borne on the incident's day: 分管 (``in_charge``) and
+驻村 / 包村 / 包社 (``liaison``), with a vacancy where the assigned post was held by nobody.
+
+A sector assignment is territorial (:meth:`Place.covers`); a post-bound one passes to
+whoever holds the post that day (§6.3), and cites that tenure as its evidence.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterator
+
+from engine.incident.fact import OK, Candidate, Check, Fact, Kind
+from engine.incident.place import Place
+from engine.incident.posts import tenure_check, tenures_of, vacancy
+from engine.org.graph import OrgGraph, node
+from facts.model import Assignment, Incident, Tenure
+from facts.timeline import in_force
+
+IN_CHARGE = Kind("in_charge", {"person": str, "post": str, "assignment": str, "target_kind": str, "target": str,
+                               "distance": int, "via": str},
+                 implicit=("place", "territory", "assignment", "tenure"), duty=("target_kind",),
+                 description="a person in charge (分管) of the incident's sector or an ancestor, or of its site or "
+                             "village as a unit, through an assignment in force on the day")
+LIAISON = Kind("liaison", {"person": str, "post": str, "assignment": str, "assignment_kind": str, "village": str,
+                           "village_group": str, "via": str},
+               implicit=("place", "assignment", "tenure"), duty=("assignment_kind",),
+               description="a cadre stationed in (驻村) or liaising with (包村, 包社) the incident's village or group")
+LIAISON_KINDS = ("stationed", "village_liaison", "group_liaison")
+
+
+def in_charge(person: str, a: Assignment, tenure: Tenure | None, target_kind: str, target: str,
+              distance: int) -> Fact:
+    return IN_CHARGE.fact(f"in_charge:{person}:{a.id}:{target}", {
+        "person": person, "post": a.post or "", "assignment": a.id, "target_kind": target_kind, "target": target,
+        "distance": distance, "via": "post" if a.post else "person"}, (a.id,) + ((tenure.key,) if tenure else ()))
+
+
+def liaison(person: str, a: Assignment, tenure: Tenure | None, village: str | None) -> Fact:
+    return LIAISON.fact(f"liaison:{person}:{a.id}", {
+        "person": person, "post": a.post or "", "assignment": a.id, "assignment_kind": a.kind,
+        "village": a.village or village or "", "village_group": a.village_group or "",
+        "via": "post" if a.post else "person"}, (a.id,) + ((tenure.key,) if tenure else ()))
+
+
+def build(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
+    """分管 of the sector and its ancestors, and of the site, its village and their ancestors as units;
+    驻村 / 包村 of the village and 包社 of the group; a vacancy for each such duty of an empty post."""
+    day, out = incident.day, []
+    targets = [("sector", s, d) for d, s in enumerate(place.sectors)]
+    targets += [("unit", u, d) for d, u in enumerate(place.here)]
+    for kind, target, distance in targets:
+        n = node(kind, target)
+
+        def here(a, kind=kind) -> bool:
+            return place.covers(graph, kind, a)
+
+        out += [in_charge(d.person, d.assignment, d.tenure, kind, target, distance)
+                for d in graph.bearers(n, ("in_charge",), day, here)]
+        out += [vacancy(graph.posts[a.post], "in_charge", a.id) for a in graph.vacant_duties(n, ("in_charge",), day, here)]
+    for target in filter(None, (place.village, incident.village_group)):
+        rels = ("stationed", "village_liaison") if target == place.village else ("group_liaison",)
+        out += [liaison(d.person, d.assignment, d.tenure, place.village)
+                for d in graph.bearers(node("unit", target), rels, day)]
+        out += [vacancy(graph.posts[a.post], a.kind, a.id) for a in graph.vacant_duties(node("unit", target), rels, day)]
+    return out
+
+
+# -- near misses: every assignment the person ever bore, held to the place and the day ----------------
+
+
+def _borne(graph: OrgGraph, person: str, kinds: tuple[str, ...]) -> list[Assignment]:
+    """Assignments ever borne by the person: their own, and those of any post they ever held."""
+    posts = {t.post for t in tenures_of(graph, person)}
+    return sorted((a for a in graph.assignments.values()
+                   if a.kind in kinds and (a.person == person or a.post in posts)), key=lambda a: a.id)
+
+
+def _assignment_check(a: Assignment, day: date) -> Check:
+    if in_force(a.valid_from, a.valid_to, day):
+        return OK
+    return Check(False, "time.assignment.ended" if a.valid_from <= day else "time.assignment.future")
+
+
+def _bearing(graph: OrgGraph, person: str, a: Assignment, day: date) -> tuple[Tenure | None, Check]:
+    """The tenure through which the person bears a post-bound assignment (the one in force on the day,
+    else the last before it, else the first after), and whether it was in force."""
+    if not a.post:
+        return None, OK
+    ts = tenures_of(graph, person, a.post)
+    t = (next((t for t in ts if in_force(t.valid_from, t.valid_to, day)), None)
+         or next((t for t in reversed(ts) if t.valid_from <= day), ts[0]))
+    return t, tenure_check(graph, t, day)
+
+
+def in_charge_near_misses(graph: OrgGraph, incident: Incident, place: Place, person: str) -> Iterator[Candidate]:
+    day = incident.day
+    for a in _borne(graph, person, ("in_charge",)):
+        tenure, held = _bearing(graph, person, a, day)
+        for kind, target in [("sector", s) for s in a.sectors] + [("unit", u) for u in a.units]:
+            path = place.sectors if kind == "sector" else place.here
+            distance = path.index(target) if target in path else -1
+            yield Candidate(in_charge(person, a, tenure, kind, target, distance), (
+                Check(distance >= 0, f"place.in_charge.{kind}"),
+                Check(place.covers(graph, kind, a), "place.in_charge.territory"),
+                _assignment_check(a, day), held))
+
+
+def liaison_near_misses(graph: OrgGraph, incident: Incident, place: Place, person: str) -> Iterator[Candidate]:
+    day, group = incident.day, incident.village_group or ""
+    for a in _borne(graph, person, LIAISON_KINDS):
+        tenure, held = _bearing(graph, person, a, day)
+        if a.kind == "group_liaison":
+            where = Check(bool(group) and a.village_group == group,
+                          "place.liaison.group" if group else "place.liaison.no_group")
+        else:
+            where = Check(a.village == place.village, "place.liaison.village")
+        yield Candidate(liaison(person, a, tenure, place.village), (where, _assignment_check(a, day), held))
