@@ -118,7 +118,7 @@ def trace(paths, incidents, rules, fmt, backend, lang) -> None:
     tracer = Tracer(load_facts(paths), load_pack(rules), BACKENDS[backend]())
     chains = [tracer.trace(i) for i in tracer.select(incidents)]
     if fmt == "json":
-        click.echo(render.to_json(chains), nl=False)
+        click.echo(render.chains_json(chains), nl=False)
     elif fmt == "md":
         from engine.outputs.report import markdown
         click.echo(markdown(chains, tracer.pack, tracer.graph, lang), nl=False)
@@ -173,7 +173,7 @@ def whatif(paths, scenarios, incidents, rules, fmt, backend, lang) -> None:
     comparisons = compare(vs, BACKENDS[backend](), incidents)
     packs = [v.pack for v in vs]
     if fmt == "json":
-        click.echo(diff.to_json(comparisons), nl=False)
+        click.echo(diff.comparisons_json(comparisons), nl=False)
     elif fmt == "md":
         click.echo(diff.markdown(comparisons, packs, lang))
     else:

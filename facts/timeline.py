@@ -7,12 +7,6 @@ goes through :func:`in_force`.
 from __future__ import annotations
 
 from datetime import date
-from typing import Protocol
-
-
-class Dated(Protocol):
-    valid_from: date
-    valid_to: date | None
 
 
 def in_force(valid_from: date, valid_to: date | None, day: date) -> bool:
@@ -24,7 +18,3 @@ def overlap(a_from: date, a_to: date | None, b_from: date, b_to: date | None) ->
     """True when the half-open intervals share at least one day."""
     return (b_to is None or a_from < b_to) and (a_to is None or b_from < a_to)
 
-
-def describe(valid_from: date, valid_to: date | None) -> str:
-    """'2021-03-01 – 2023-03-01' or '2021-03-01 –' for an open interval."""
-    return f"{valid_from.isoformat()} – {valid_to.isoformat() if valid_to else ''}".rstrip()

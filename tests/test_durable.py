@@ -10,16 +10,23 @@ import durable.lang
 import pytest
 from durable import engine as durable_engine
 
-from engine.incident.context import Fact
+from engine.incident.fact import Fact
 from engine.pack.backends import (
     MAX_FACTS,
     DurableBackend,
     PythonBackend,
     _SyncHost,
-    fnv1_32,
 )
 from engine.pack.compile import to_durable
 from facts.errors import EngineError
+
+
+def fnv1_32(text: str) -> int:
+    """durable_rules' hash of an ASCII id (FNV-1, 32 bit), to prove session ids distinct."""
+    h = 0x811C9DC5
+    for b in text.encode("ascii"):
+        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+    return h
 
 INCIDENT = Fact("incident", "a-incident", {"incident": "x", "date": "2022-08-01", "grade": "general",
                                            "grade_rank": 1, "sector": "s", "village": "v", "village_group": "",

@@ -106,7 +106,7 @@ def test_the_example_exercises_every_principle_and_the_succession(tracer):
 
 def test_both_backends_give_byte_identical_json(pack):
     facts = load_facts([EXAMPLE])
-    outputs = {name: render.to_json([Tracer(facts, pack, cls()).trace(i) for i in facts.incidents])
+    outputs = {name: render.chains_json([Tracer(facts, pack, cls()).trace(i) for i in facts.incidents])
                for name, cls in BACKENDS.items()}
     assert outputs["durable"] == outputs["python"]
 

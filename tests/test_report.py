@@ -115,7 +115,7 @@ def test_every_answerable_unit_has_a_section(town):
 def test_the_report_cites_only_ids_the_chain_rests_on(town, incident):
     """Nothing invented: every id in backticks is evidence of a link, a unit or a gap."""
     chain, text = report(town, incident)
-    evidence = {e for party in (*chain.links, *chain.units) for e in party.summary()["evidence"]}
+    evidence = {e for party in (*chain.links, *chain.units) for e in party.evidence}
     evidence |= {e for g in chain.gaps for e in g.evidence}
     assert set(re.findall(r"`([^`]+)`", text)) <= evidence
 

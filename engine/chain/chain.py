@@ -9,17 +9,18 @@ rules never settle a conflict by their order in the file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.incident.context import IncidentContext
 from engine.org.graph import OrgGraph
 from engine.pack.compile import Match
 from engine.pack.rulepack import Gap, RulePack
+from facts.canon import JsonData
 
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(JsonData):
     """One rule that named a person, and the input records it rests on."""
 
     rule: str
@@ -28,18 +29,15 @@ class Finding:
     clause: str
     tier: str | None
     evidence: tuple[str, ...]
-    facts: tuple[str, ...]  # context fact keys, for explanations
+    facts: tuple[str, ...] = field(metadata={"json": False})  # context fact keys, for explanations
     mitigated_by: tuple[str, ...] = ()  # rules (e.g. due diligence) that lower this finding
-
-    def as_json(self) -> dict:
-        return {"rule": self.rule, "principle": self.principle, "category": self.category,
-                "clause": self.clause, "tier": self.tier, "evidence": list(self.evidence),
-                "mitigated_by": list(self.mitigated_by)}
 
 
 @dataclass(frozen=True, kw_only=True)
-class Answerable:
+class Answerable(JsonData):
     """What a person's and a unit's place in the chain share: band, findings, mitigations."""
+
+    json_extra = ("categories", "principles", "rules", "clauses", "evidence")
 
     name: str
     tier: str
@@ -53,11 +51,25 @@ class Answerable:
     def _distinct(self, attr: str) -> list[str]:
         return sorted({getattr(f, attr) for f in self.findings})
 
-    def summary(self) -> dict:
-        return {"name": self.name, "tier": self.tier, "categories": self._distinct("category"),
-                "principles": self._distinct("principle"), "rules": self._distinct("rule"),
-                "clauses": self._distinct("clause"), "evidence": sorted({e for f in self.findings for e in f.evidence}),
-                "findings": [f.as_json() for f in self.findings], "mitigations": [f.as_json() for f in self.mitigations]}
+    @property
+    def categories(self) -> list[str]:
+        return self._distinct("category")
+
+    @property
+    def principles(self) -> list[str]:
+        return self._distinct("principle")
+
+    @property
+    def rules(self) -> list[str]:
+        return self._distinct("rule")
+
+    @property
+    def clauses(self) -> list[str]:
+        return self._distinct("clause")
+
+    @property
+    def evidence(self) -> list[str]:
+        return sorted({e for f in self.findings for e in f.evidence})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,9 +83,6 @@ class Link(Answerable):
     def id(self) -> str:
         return self.person
 
-    def as_json(self) -> dict:
-        return {"person": self.person, "posts": list(self.posts), **self.summary()}
-
 
 @dataclass(frozen=True, kw_only=True)
 class UnitLink(Answerable):
@@ -86,12 +95,9 @@ class UnitLink(Answerable):
     def id(self) -> str:
         return self.unit
 
-    def as_json(self) -> dict:
-        return {"unit": self.unit, "kind": self.kind, **self.summary()}
-
 
 @dataclass(frozen=True)
-class Exoneration:
+class Exoneration(JsonData):
     """Findings a rule removed (e.g. due diligence shown in full), kept on record with its evidence."""
 
     person: str
@@ -99,25 +105,24 @@ class Exoneration:
     removed: tuple[str, ...]
     evidence: tuple[str, ...]
 
-    def as_json(self) -> dict:
-        return {"person": self.person, "rule": self.rule, "removed": list(self.removed),
-                "evidence": list(self.evidence)}
-
 
 @dataclass(frozen=True)
-class GapWarning:
+class GapWarning(JsonData):
+    """A data gap: a duty the plan assigns that the facts leave with nobody, in both languages."""
+
     rule: str
     clause: str
     message: dict
     evidence: tuple[str, ...]
 
-    def as_json(self) -> dict:
-        return {"rule": self.rule, "clause": self.clause, "message": self.message, "evidence": list(self.evidence)}
-
 
 @dataclass(frozen=True)
-class Chain:
-    context: IncidentContext
+class Chain(JsonData):
+    """One incident's responsibility chain: the JSON contract (:meth:`as_json`) and what renderers read."""
+
+    json_extra = ("incident", "grade")
+
+    context: IncidentContext = field(metadata={"json": False})
     links: tuple[Link, ...]
     gaps: tuple[GapWarning, ...]
     rulepack: dict
@@ -128,22 +133,18 @@ class Chain:
     def link(self, person: str) -> Link | None:
         return next((l for l in self.links if l.person == person), None)
 
-    def as_json(self) -> dict:
+    @property
+    def incident(self) -> dict:
+        """The incident as the chain reports it: where and when, its sector and village as resolved."""
         inc = self.context.incident
-        return {
-            "incident": {"id": inc.id, "occurred_at": inc.occurred_at.isoformat(), "site": inc.site,
-                         "sector": self.context.sector, "village": self.context.village,
-                         "village_group": inc.village_group, "deaths": inc.deaths,
-                         "serious_injuries": inc.serious_injuries, "direct_loss_yuan": inc.direct_loss_yuan,
-                         "description": inc.description},
-            "grade": self.context.grade.as_json(),
-            "links": [l.as_json() for l in self.links],
-            "units": [u.as_json() for u in self.units],
-            "exonerated": [x.as_json() for x in self.exonerated],
-            "gaps": [g.as_json() for g in self.gaps],
-            "rulepack": self.rulepack,
-            "facts_digest": self.facts_digest,
-        }
+        return {"id": inc.id, "occurred_at": inc.occurred_at.isoformat(), "site": inc.site,
+                "sector": self.context.sector, "village": self.context.village, "village_group": inc.village_group,
+                "deaths": inc.deaths, "serious_injuries": inc.serious_injuries,
+                "direct_loss_yuan": inc.direct_loss_yuan, "description": inc.description}
+
+    @property
+    def grade(self):
+        return self.context.grade
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\.(\w+)\}")

@@ -25,7 +25,7 @@ the chain. The sentences are the templates of :mod:`engine.words.catalog`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping
@@ -39,6 +39,7 @@ from engine.org.graph import OrgGraph, node
 from engine.pack.compile import passes, resolved_operand
 from engine.pack.rulepack import FieldRef, ParamRef, Pattern, Rule, RulePack
 from engine.words.catalog import all_of, any_of, has_phrase, label, phrase
+from facts.canon import JsonData
 from facts.errors import InputError, UnknownIdError
 from facts.model import Tenure
 
@@ -50,7 +51,7 @@ ACT_RELATION = {"inspection": "inspected", "signature": "signed", "involved": "i
 
 
 @dataclass(frozen=True)
-class Step:
+class Step(JsonData):
     """One fact that satisfied one pattern of a rule."""
 
     alias: str
@@ -58,12 +59,9 @@ class Step:
     text: str
     evidence: tuple[str, ...]
 
-    def as_json(self) -> dict:
-        return {"alias": self.alias, "fact": self.fact, "text": self.text, "evidence": list(self.evidence)}
-
 
 @dataclass(frozen=True)
-class Why:
+class Why(JsonData):
     """A rule that named the person: the plan's words, the facts, the path to the site."""
 
     rule: str
@@ -75,14 +73,9 @@ class Why:
     path: str
     effect: str = "liable"  # or "mitigates": a finding that lowers another (e.g. due diligence shown)
 
-    def as_json(self) -> dict:
-        return {"rule": self.rule, "principle": self.principle, "category": self.category, "clause": self.clause,
-                "quote": self.quote, "steps": [s.as_json() for s in self.steps], "path": self.path,
-                "effect": self.effect}
-
 
 @dataclass(frozen=True)
-class Attempt:
+class Attempt(JsonData):
     """One way a rule could have named the person, and where it stopped.
 
     ``failed`` is the code of the first condition that failed (a template key
@@ -97,13 +90,9 @@ class Attempt:
     text: str
     evidence: tuple[str, ...]
 
-    def as_json(self) -> dict:
-        return {"fact": self.fact, "met": self.met, "total": self.total, "failed": self.failed,
-                "text": self.text, "evidence": list(self.evidence)}
-
 
 @dataclass(frozen=True)
-class WhyNot:
+class WhyNot(JsonData):
     """A rule that did not name the person: every attempt, closest first (never empty)."""
 
     rule: str
@@ -111,27 +100,26 @@ class WhyNot:
     clause: str
     attempts: tuple[Attempt, ...]
 
-    def as_json(self) -> dict:
-        return {"rule": self.rule, "principle": self.principle, "clause": self.clause,
-                "attempts": [a.as_json() for a in self.attempts]}
-
 
 @dataclass(frozen=True)
-class Explanation:
+class Explanation(JsonData):
+    """Why a person is in the chain (each finding) and why not (each other rule), in one language."""
+
+    json_extra = ("in_chain",)
+
     incident: str
     person: str
     name: str
     tier: str | None  # the person's band in the chain; None when not in it
-    head: str
+    head: str = field(metadata={"json": False})
     posts: tuple[str, ...]
     why: tuple[Why, ...]
     why_not: tuple[WhyNot, ...]
-    lang: str
+    lang: str = field(metadata={"json": False})
 
-    def as_json(self) -> dict:
-        return {"incident": self.incident, "person": self.person, "name": self.name, "in_chain": self.tier is not None,
-                "tier": self.tier, "posts": list(self.posts), "why": [w.as_json() for w in self.why],
-                "why_not": [w.as_json() for w in self.why_not]}
+    @property
+    def in_chain(self) -> bool:
+        return self.tier is not None
 
     def as_text(self) -> str:
         lang, out = self.lang, [self.head]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from facts.canon import JsonData
+
 # (grade id, rank, 中文, English, min deaths, min serious injuries, min direct loss in yuan)
 GRADES = (
     ("especially_major", 4, "特别重大事故", "especially major accident", 30, 100, 100_000_000),
@@ -19,17 +21,13 @@ CRITERIA = {"deaths": ("死亡", "deaths"), "serious_injuries": ("重伤", "seri
 
 
 @dataclass(frozen=True)
-class Grade:
+class Grade(JsonData):
     id: str
     rank: int
     zh: str
     en: str
     criterion: str  # which criterion decided it ("" for 一般 with nothing reached)
     threshold: int
-
-    def as_json(self) -> dict:
-        return {"id": self.id, "rank": self.rank, "zh": self.zh, "en": self.en,
-                "criterion": self.criterion, "threshold": self.threshold}
 
 
 def classify(deaths: int, serious_injuries: int, direct_loss_yuan: int) -> Grade:

@@ -117,7 +117,7 @@ def layout(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str = "zh") -> L
     def lines(party: Answerable) -> tuple[str, ...]:
         where = ("、".join(p["title"] for p in party.posts) or "—") if isinstance(party, Link) else party.id
         return party.name, where, all_of(lang, [getattr(pack.categories[c], lang)
-                                                for c in party.summary()["categories"]])
+                                                for c in party.categories])
 
     bands = []
     for tier in reversed(pack.tiers):

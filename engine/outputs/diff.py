@@ -8,15 +8,15 @@ tenure behind the same duty is the same answer.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Mapping, NamedTuple, Sequence
 
 from rich.table import Table
 
 from engine.chain.chain import Answerable, Chain
 from engine.outputs.table import HEAD, label
 from engine.pack.rulepack import RulePack
-from facts.canon import canonical_json
+from facts.canon import JsonData, canonical_json, plain
 
 WORDS = {
     "zh": {"baseline": "基准", "added": "新增", "removed": "移除", "changed": "变化", "unchanged": "无变化",
@@ -34,7 +34,7 @@ ASPECTS = ("tier", "categories", "principles")
 
 
 @dataclass(frozen=True)
-class Standing:
+class Standing(JsonData):
     """What a link says about a person: band, categories, principles."""
 
     tier: str
@@ -46,17 +46,25 @@ class Standing:
         return cls(link.tier, tuple(sorted({f.category for f in link.findings})),
                    tuple(sorted({f.principle for f in link.findings})))
 
-    def as_json(self) -> dict:
-        return {"tier": self.tier, "categories": list(self.categories), "principles": list(self.principles)}
+
+class HeldPost(NamedTuple):
+    """A post the party held on the day, as a diff names it."""
+
+    post: str
+    title: str
 
 
 @dataclass(frozen=True)
-class LinkChange:
+class LinkChange(JsonData):
+    """A party added to, removed from, or changed in the chain by a scenario."""
+
+    json_extra = ("aspects",)
+
     change: str  # added | removed | changed
     party_kind: str  # person | unit
     party: str
     name: str
-    posts: tuple[tuple[str, str], ...]  # (post id, title) held on the day
+    posts: tuple[HeldPost, ...]  # held on the day
     before: Standing | None
     after: Standing | None
 
@@ -67,25 +75,18 @@ class LinkChange:
             return ()
         return tuple(a for a in ASPECTS if getattr(self.before, a) != getattr(self.after, a))
 
-    def as_json(self) -> dict:
-        return {"change": self.change, "party_kind": self.party_kind, "party": self.party, "name": self.name,
-                "posts": [{"post": p, "title": t} for p, t in self.posts], "aspects": list(self.aspects),
-                "before": self.before.as_json() if self.before else None,
-                "after": self.after.as_json() if self.after else None}
-
 
 @dataclass(frozen=True)
-class GapChange:
+class GapChange(JsonData):
+    """A data gap a scenario adds or removes."""
+
     change: str  # added | removed
     rule: str
-    message: tuple[tuple[str, str], ...]  # (lang, text)
-
-    def as_json(self) -> dict:
-        return {"change": self.change, "rule": self.rule, "message": dict(self.message)}
+    message: Mapping[str, str]  # lang → text
 
 
 @dataclass(frozen=True)
-class ChainDiff:
+class ChainDiff(JsonData):
     """One incident under one scenario against the baseline."""
 
     incident: str
@@ -93,13 +94,11 @@ class ChainDiff:
     links: tuple[LinkChange, ...]
     gaps: tuple[GapChange, ...]
 
+    json_extra = ("affected",)
+
     @property
     def affected(self) -> bool:
         return bool(self.links or self.gaps)
-
-    def as_json(self) -> dict:
-        return {"incident": self.incident, "scenario": self.scenario, "affected": self.affected,
-                "links": [c.as_json() for c in self.links], "gaps": [g.as_json() for g in self.gaps]}
 
     def rows(self) -> list[dict]:
         """The rows of diff.csv (lists joined with ';')."""
@@ -126,8 +125,8 @@ def parties(chain: Chain | None) -> dict[tuple[str, str], Answerable]:
     return {**{("person", l.person): l for l in chain.links}, **{("unit", u.unit): u for u in chain.units}}
 
 
-def _posts(link: Answerable) -> tuple[tuple[str, str], ...]:
-    return tuple((p["post"], p["title"]) for p in getattr(link, "posts", ()))
+def _posts(link: Answerable) -> tuple[HeldPost, ...]:
+    return tuple(HeldPost(p["post"], p["title"]) for p in getattr(link, "posts", ()))
 
 
 def diff_chains(incident: str, scenario: str, before: Chain | None, after: Chain | None) -> ChainDiff:
@@ -146,32 +145,36 @@ def diff_chains(incident: str, scenario: str, before: Chain | None, after: Chain
         return {(g.rule, tuple(sorted(g.message.items()))): g for g in chain.gaps} if chain else {}
 
     g_old, g_new = gaps(before), gaps(after)
-    gap_changes = [GapChange("removed", *k) for k in g_old if k not in g_new]
-    gap_changes += [GapChange("added", *k) for k in g_new if k not in g_old]
+    gap_changes = [GapChange("removed", rule, dict(message)) for rule, message in g_old if (rule, message) not in g_new]
+    gap_changes += [GapChange("added", rule, dict(message)) for rule, message in g_new if (rule, message) not in g_old]
     return ChainDiff(incident, scenario, tuple(changes), tuple(gap_changes))
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(JsonData):
     """One incident: the baseline chain beside each scenario's, and each scenario's difference."""
 
+    json_extra = ("baseline", "scenarios")
+
     incident: str
-    names: tuple[str, ...]  # variant names, the baseline first
-    chains: tuple[Chain | None, ...]
+    names: tuple[str, ...] = field(metadata={"json": False})  # variant names, the baseline first
+    chains: tuple[Chain | None, ...] = field(metadata={"json": False})
 
     @property
     def diffs(self) -> tuple[ChainDiff, ...]:
         return tuple(diff_chains(self.incident, n, self.chains[0], c) for n, c in zip(self.names[1:], self.chains[1:]))
 
-    def as_json(self) -> dict:
-        return {"incident": self.incident,
-                "baseline": self.chains[0].as_json() if self.chains[0] else None,
-                "scenarios": [{"name": n, "chain": c.as_json() if c else None, "diff": d.as_json()}
-                              for n, c, d in zip(self.names[1:], self.chains[1:], self.diffs)]}
+    @property
+    def baseline(self) -> Chain | None:
+        return self.chains[0]
+
+    @property
+    def scenarios(self) -> list[dict]:
+        return [{"name": n, "chain": c, "diff": d} for n, c, d in zip(self.names[1:], self.chains[1:], self.diffs)]
 
 
-def to_json(comparisons: Sequence[Comparison]) -> str:
-    return canonical_json([c.as_json() for c in comparisons], indent=2) + "\n"
+def comparisons_json(comparisons: Sequence[Comparison]) -> str:
+    return canonical_json(plain(comparisons), indent=2) + "\n"
 
 
 def _standing_text(pack: RulePack, s: Standing, lang: str) -> str:

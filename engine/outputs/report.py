@@ -87,7 +87,7 @@ def _tier(pack: RulePack, party: Answerable, lang: str) -> str:
 
 
 def _categories(pack: RulePack, party: Answerable, lang: str) -> str:
-    return all_of(lang, [getattr(pack.categories[c], lang) for c in party.summary()["categories"]])
+    return all_of(lang, [getattr(pack.categories[c], lang) for c in party.categories])
 
 
 def _duty(why: Iterable[Why], lang: str) -> list[str]:
@@ -107,7 +107,7 @@ def _unit(unit: UnitLink, ex: Explainer, pack: RulePack, lang: str) -> list[str]
     return [phrase(lang, "report.unit", name=unit.name, unit=unit.unit, tier=_tier(pack, unit, lang)), "",
             *_duty(why, lang), phrase(lang, "report.facts"), *(f"  - {t}" for t in _shown(why)),
             phrase(lang, "report.category", categories=_categories(pack, unit, lang)),
-            phrase(lang, "report.evidence", evidence=_ids(unit.summary()["evidence"]))]
+            phrase(lang, "report.evidence", evidence=_ids(unit.evidence))]
 
 
 def _person(n: int, link: Link, ex: Explainer, pack: RulePack, lang: str) -> list[str]:
@@ -121,5 +121,5 @@ def _person(n: int, link: Link, ex: Explainer, pack: RulePack, lang: str) -> lis
     shown += [phrase(lang, f"none.{kind}", **ex.base) for kind in ACTS if kind not in kinds]
     out += [f"  - {t}" for t in shown]
     out += [phrase(lang, "report.category", categories=_categories(pack, link, lang)),
-            phrase(lang, "report.evidence", evidence=_ids(link.as_json()["evidence"]))]
+            phrase(lang, "report.evidence", evidence=_ids(link.evidence))]
     return out

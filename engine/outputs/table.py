@@ -25,7 +25,7 @@ CRITERION = {"zh": {"deaths": "死亡人数", "serious_injuries": "重伤人数"
              "en": {"deaths": "deaths", "serious_injuries": "serious injuries", "direct_loss_yuan": "direct loss (yuan)"}}
 
 
-def to_json(chains: list[Chain], indent: int | None = 2) -> str:
+def chains_json(chains: list[Chain], indent: int | None = 2) -> str:
     """One chain as an object, several as an array in incident order; byte-stable."""
     data = chains[0].as_json() if len(chains) == 1 else [c.as_json() for c in chains]
     return canonical_json(data, indent=indent) + "\n"
@@ -58,12 +58,11 @@ def incident_line(chain: Chain, lang: str) -> str:
 
 
 def _row(pack: RulePack, n: int, who: Answerable, held: str, lang: str) -> list[str]:
-    j = who.summary()
-    categories = "、".join(label(pack, "category", c, lang) for c in j["categories"])
+    categories = "、".join(label(pack, "category", c, lang) for c in who.categories)
     return [str(n), label(pack, "tier", who.tier, lang), f"{who.name} ({who.id})", held,
             categories + (HEAD[lang]["mitigated"] if who.mitigations else ""),
-            "、".join(label(pack, "principle", p, lang) for p in j["principles"]),
-            " ".join(j["clauses"]), " ".join(j["evidence"])]
+            "、".join(label(pack, "principle", p, lang) for p in who.principles),
+            " ".join(who.clauses), " ".join(who.evidence)]
 
 
 def table(chain: Chain, pack: RulePack, lang: str = "zh") -> Table:

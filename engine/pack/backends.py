@@ -17,7 +17,7 @@ from typing import Callable, Protocol
 
 from durable import engine as durable_engine
 
-from engine.incident.context import Fact
+from engine.incident.fact import Fact
 from engine.pack.compile import (
     ENGINE_RULES,
     PHASE,
@@ -30,14 +30,6 @@ from engine.pack.rulepack import RulePack
 from facts.errors import EngineError
 
 MAX_FACTS = 100_000
-
-
-def fnv1_32(text: str) -> int:
-    """durable_rules' hash of an ASCII id (FNV-1, 32 bit), to prove session ids distinct."""
-    h = 0x811C9DC5
-    for b in text.encode("ascii"):
-        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
-    return h
 
 
 class Backend(Protocol):

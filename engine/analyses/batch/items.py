@@ -20,7 +20,7 @@ class Item:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ItemResult:
     """What evaluating one item gave: a chain line per variant evaluated, diffs, failures."""
 
     line: int
@@ -37,7 +37,7 @@ def error(line: int, incident: str | None, scenario: str | None, kind: str, fiel
             "message": message, "hint": hint}
 
 
-def evaluate(evaluator: Evaluator, backend: Backend, item: Item) -> Outcome:
+def evaluate(evaluator: Evaluator, backend: Backend, item: Item) -> ItemResult:
     """The item under every variant it can take; a failure in one variant leaves the others."""
     names = [v.name for v in evaluator.variants]
     errors: list[dict] = []
@@ -51,12 +51,12 @@ def evaluate(evaluator: Evaluator, backend: Backend, item: Item) -> Outcome:
                   for n, c in zip(names, chains) if c is not None)
     diffs = tuple(diff_chains(item.incident.id, n, chains[0], c)
                   for n, c in zip(names[1:], chains[1:]) if c is not None and chains[0] is not None)
-    return Outcome(item.line, item.incident.id, lines, diffs, tuple(errors))
+    return ItemResult(item.line, item.incident.id, lines, diffs, tuple(errors))
 
 
-def crashed(item: Item, code: int | None) -> Outcome:
+def crashed(item: Item, code: int | None) -> ItemResult:
     """The outcome of an item whose worker died on it twice: in its chunk, then alone."""
-    return Outcome(item.line, item.incident.id, (), (), (error(
+    return ItemResult(item.line, item.incident.id, (), (), (error(
         item.line, item.incident.id, None, "internal", "",
         f"the worker process died while evaluating this incident (exit code {code})",
         "a failure inside wenze (or the machine: memory?); the other incidents are unaffected"),))

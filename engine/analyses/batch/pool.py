@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Iterable, Iterator
 
-from engine.analyses.batch.items import Item, Outcome, crashed, evaluate
+from engine.analyses.batch.items import Item, ItemResult, crashed, evaluate
 from engine.analyses.whatif.evaluate import Evaluator
 from engine.pack.backends import BACKENDS
 
@@ -49,11 +49,11 @@ class Pool:
         there.close()
         return _Worker(p, here)
 
-    def map(self, chunks: Iterable[list[Item]]) -> Iterator[list[Outcome]]:
+    def map(self, chunks: Iterable[list[Item]]) -> Iterator[list[ItemResult]]:
         """Each chunk's outcomes, in the order of the chunks."""
         source = (_Task(seq, items) for seq, items in enumerate(chunks))
         retry: deque[_Task] = deque()
-        done: dict[int, list[Outcome]] = {}  # chunk → outcomes so far
+        done: dict[int, list[ItemResult]] = {}  # chunk → outcomes so far
         missing: dict[int, int] = {}  # chunk → items not yet resolved
         following = 0
         self.workers = [self._start() for _ in range(self.size)]
@@ -85,7 +85,7 @@ class Pool:
         finally:
             self._stop()
 
-    def _replace(self, w: _Worker, task: _Task, retry: deque[_Task]) -> list[Outcome]:
+    def _replace(self, w: _Worker, task: _Task, retry: deque[_Task]) -> list[ItemResult]:
         """A worker died on this task: start another; redo the items one by one, or report the lone one."""
         w.process.join()
         code = w.process.exitcode

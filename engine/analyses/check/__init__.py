@@ -1,0 +1,1 @@
+"""`wenze check`: is a rule pack consistent? Static checks, then generated towns."""

@@ -12,7 +12,7 @@ DYNAMIC_KINDS = ("dead_rule", "conflict", "no_rule_applies", "unassigned_duty")
 
 
 @dataclass(frozen=True)
-class Finding:
+class CheckFinding:
     """One inconsistency: its kind, where in the pack and what (as a Problem), and an example if any."""
 
     kind: str
@@ -31,14 +31,14 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Report:
+class CheckReport:
     """What `wenze check` found: static findings, then dynamic ones over ``scenarios`` towns."""
 
     pack: str
     scenarios: int
     seed: int
-    static: tuple[Finding, ...]
-    dynamic: tuple[Finding, ...]
+    static: tuple[CheckFinding, ...]
+    dynamic: tuple[CheckFinding, ...]
     fired: dict[str, int] = field(default_factory=dict)
 
     @property

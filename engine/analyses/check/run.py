@@ -44,7 +44,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from engine.analyses.check.findings import Finding, Report
+from engine.analyses.check.findings import CheckFinding, CheckReport
 from engine.analyses.check.prune import prune
 from engine.analyses.check.search import (
     SHRINK_SECONDS,
@@ -76,7 +76,7 @@ def _describe(key: tuple, pack: RulePack, file: str) -> Problem:
 
 
 def dynamic_findings(pack: RulePack, path: str | Path, n: int, seed: int, strategy=None,
-                     shrink_seconds: float = SHRINK_SECONDS) -> tuple[list[Finding], dict[str, int]]:
+                     shrink_seconds: float = SHRINK_SECONDS) -> tuple[list[CheckFinding], dict[str, int]]:
     """Dead rules, conflicts, incidents with no finding, unassigned duties over ``n`` drawn towns."""
     file = str(path)
     strategy = strategy if strategy is not None else towns()
@@ -93,7 +93,7 @@ def dynamic_findings(pack: RulePack, path: str | Path, n: int, seed: int, strate
     _run(strategy, n, seed, False, explore)
     items = _items(pack)
     enabled = {i.id for i in clauses_of(pack)}
-    out = [Finding("dead_rule", Problem(file, where, "when", f"never fired in {n} generated scenarios",
+    out = [CheckFinding("dead_rule", Problem(file, where, "when", f"never fired in {n} generated scenarios",
                                         "check its conditions against `wenze schema --context`, or the "
                                         "facts it needs may be missing from facts.strategies"))
            for where, item in items if item.id in enabled and not fired[item.id]]
@@ -102,13 +102,13 @@ def dynamic_findings(pack: RulePack, path: str | Path, n: int, seed: int, strate
         example = shrunk(strategy, shows, n, seed, shrink_seconds)
         example = prune(example, shows) if example is not None else None
         incident = _keys_of(pack, example, backend)[1][key] if example is not None else None
-        out.append(Finding("conflict" if key[0] == "conflict" else key[0], _describe(key, pack, file),
+        out.append(CheckFinding("conflict" if key[0] == "conflict" else key[0], _describe(key, pack, file),
                            example, incident))
     return out, dict(sorted(fired.items()))
 
 
 def check(pack: RulePack, path: str | Path, n: int = 1000, seed: int = 0,
-          shrink_seconds: float = SHRINK_SECONDS) -> Report:
+          shrink_seconds: float = SHRINK_SECONDS) -> CheckReport:
     """Static findings, then dynamic findings over ``n`` generated scenarios."""
     dynamic, fired = dynamic_findings(pack, path, n, seed, shrink_seconds=shrink_seconds) if n > 0 else ([], {})
-    return Report(str(path), n, seed, tuple(static_findings(pack, path)), tuple(dynamic), fired)
+    return CheckReport(str(path), n, seed, tuple(static_findings(pack, path)), tuple(dynamic), fired)

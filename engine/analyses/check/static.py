@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from engine.analyses.check.findings import Finding
+from engine.analyses.check.findings import CheckFinding
 from engine.incident.kinds import SCHEMA
 from engine.pack.compile import passes
 from engine.pack.rulepack import FieldRef, Gap, ParamRef, Pattern, Rule, RulePack
@@ -33,23 +33,23 @@ class _DuplicateKeys(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-def _duplicate_keys(path: Path) -> list[Finding]:
+def _duplicate_keys(path: Path) -> list[CheckFinding]:
     loader = _DuplicateKeys(path.read_text(encoding="utf-8"))
     try:
         loader.get_single_data()
     finally:
         loader.dispose()
-    return [Finding("duplicate_key", Problem(str(path), f"line {line}", key,
+    return [CheckFinding("duplicate_key", Problem(str(path), f"line {line}", key,
                                              f"'{key}' appears twice in the same mapping; YAML keeps only the last",
                                              "rename or remove one of them"))
             for key, line in loader.duplicates]
 
 
-def _unknown_clauses(pack: RulePack, file: str) -> list[Finding]:
+def _unknown_clauses(pack: RulePack, file: str) -> list[CheckFinding]:
     cited = [(f"categories.{k}", "clause", c.clause) for k, c in pack.categories.items()]
     cited += [(f"principles.{k}", "clause", p.clause) for k, p in pack.principles.items()]
     cited += [(f"parameters.{k}", "reference", p.reference) for k, p in pack.parameters.items()]
-    return [Finding("unknown_clause", Problem(file, where, fld, f"unknown clause '{clause}'",
+    return [CheckFinding("unknown_clause", Problem(file, where, fld, f"unknown clause '{clause}'",
                                               "cite a clause id listed under 'clauses'"))
             for where, fld, clause in cited if clause not in pack.clauses]
 
@@ -65,17 +65,17 @@ def _patterns(item: Rule | Gap) -> Iterable[tuple[str, Pattern]]:
     yield from ((f"unless.{a}", p) for a, p in item.unless.items())
 
 
-def _parameters(pack: RulePack, file: str) -> list[Finding]:
+def _parameters(pack: RulePack, file: str) -> list[CheckFinding]:
     used = {op.param for _, item in _items(pack) for _, pat in _patterns(item)
             for _, _, op in pat.tests if isinstance(op, ParamRef)}
     used |= {r.enabled_by for r in pack.rules if r.enabled_by}
-    out = [Finding("unused_parameter", Problem(file, f"parameters.{name}", "", "no rule or gap refers to it",
+    out = [CheckFinding("unused_parameter", Problem(file, f"parameters.{name}", "", "no rule or gap refers to it",
                                                "use it in a pattern ({param: NAME}) or remove it"))
            for name in pack.parameters if name not in used]
     for name, p in pack.parameters.items():
         if isinstance(p.value, list) and len({type(v) for v in p.value}) > 1:
             types = ", ".join(sorted({type(v).__name__ for v in p.value}))
-            out.append(Finding("parameter_type", Problem(file, f"parameters.{name}", "value",
+            out.append(CheckFinding("parameter_type", Problem(file, f"parameters.{name}", "value",
                                                          f"the list mixes types ({types})",
                                                          "give values of the one type the field compared has")))
     return out
@@ -108,8 +108,8 @@ def satisfiable(pack: RulePack, patterns: list[Pattern]) -> bool:
     return True
 
 
-def _never_matches(pack: RulePack, file: str) -> list[Finding]:
-    return [Finding("never_matches", Problem(file, where, at, f"no '{pat.kind}' fact can pass these tests",
+def _never_matches(pack: RulePack, file: str) -> list[CheckFinding]:
+    return [CheckFinding("never_matches", Problem(file, where, at, f"no '{pat.kind}' fact can pass these tests",
                                              "check the values and parameters this pattern compares with"))
             for where, item in _items(pack) for at, pat in _patterns(item) if not satisfiable(pack, [pat])]
 
@@ -135,17 +135,17 @@ def _conflict_problem(file: str, a: Rule, b: Rule, seen: bool = False) -> Proble
                    "principle or category")
 
 
-def _static_conflicts(pack: RulePack, file: str) -> list[Finding]:
+def _static_conflicts(pack: RulePack, file: str) -> list[CheckFinding]:
     out = []
     for a, b in combinations([r for r in pack.rules if _standing(r)], 2):
         if a.principle != b.principle or a.category == b.category or a.party[0] != b.party[0] or _ordered(a, b):
             continue
         if satisfiable(pack, [a.when[a.party[1]], b.when[b.party[1]]]):
-            out.append(Finding("conflict", _conflict_problem(file, a, b)))
+            out.append(CheckFinding("conflict", _conflict_problem(file, a, b)))
     return out
 
 
-def static_findings(pack: RulePack, path: str | Path) -> list[Finding]:
+def static_findings(pack: RulePack, path: str | Path) -> list[CheckFinding]:
     """What the pack's text shows, without any facts."""
     file = str(path)
     return [*_duplicate_keys(Path(path)), *_unknown_clauses(pack, file), *_parameters(pack, file),

@@ -1,0 +1,1 @@
+"""What-if scenarios: the file format, their application to facts and packs, and evaluation under them."""
