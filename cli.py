@@ -12,6 +12,7 @@ from rich.console import Console
 
 from engine.pack.backends import BACKENDS
 from engine.pack.rulepack import DEFAULT_PACK, load_pack
+from engine.words.catalog import LANGS, all_of, phrase
 from facts.errors import InputError, WenzeError
 from facts.load import fact_files, load_facts, section_counts
 from facts.model import FactSet
@@ -21,8 +22,12 @@ RULES = click.option("--rules", "rules", type=click.Path(path_type=Path), defaul
                      show_default="rules/tongchuan-2022.yaml", help="The rule pack (of the baseline, for what-ifs).")
 BACKEND = click.option("--backend", type=click.Choice(sorted(BACKENDS)), default="durable", show_default=True,
                        help="Rule engine: durable_rules, or the plain-Python evaluator of the same pack.")
-LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+LANG = click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
                     help="Language of labels.")
+
+
+#: validate and batch write their status lines in English (read in logs and by scripts).
+STATUS_LANG = "en"
 
 
 def _console() -> Console:
@@ -67,7 +72,9 @@ def validate(paths: tuple[Path, ...]) -> None:
     load_facts(paths)  # references may cross files, so the files are checked together
     for path in fact_files(paths):
         counts = section_counts(path)
-        click.echo(f"{path}: ok: " + (", ".join(f"{n} {s}" for s, n in counts.items()) or "empty"))
+        listed = all_of(STATUS_LANG, [phrase(STATUS_LANG, "validate.count", n=n, section=s) for s, n in counts.items()])
+        empty = phrase(STATUS_LANG, "validate.empty")
+        click.echo(phrase(STATUS_LANG, "validate.ok", path=path, counts=listed or empty))
 
 
 @cli.command()
@@ -82,8 +89,10 @@ def org(paths: tuple[Path, ...], as_of) -> None:
     from engine.org.roster import roster
 
     day = as_of.date() if as_of else date.today()
-    t = Table(title=f"组织与职责 as of {day.isoformat()}", title_justify="left")
-    for col in ("单位 unit", "职务 post", "在任 holder", "职责 duties"):
+    lang = "zh"  # the org's names are Chinese; its headers are glossed in English
+    t = Table(title=phrase(lang, "org.title", day=day.isoformat()), title_justify="left")
+    for col in (phrase(lang, "org.unit"), phrase(lang, "org.post"), phrase(lang, "org.holder"),
+                phrase(lang, "org.duties")):
         t.add_column(col, overflow="fold")
     for row in roster(OrgGraph(load_facts(paths)), day):
         t.add_row(row.unit, f"{row.title} ({row.post})", "\n".join(row.holders), "\n".join(row.duties))
@@ -207,14 +216,15 @@ def batch(ctx, org, incidents, scenarios, rules, workers, backend, out) -> None:
         with open(incidents, "rb") as f:
             total = sum(1 for _ in f)
         with Progress(console=Console(stderr=True), auto_refresh=False, transient=True) as bar:
-            task = bar.add_task("incidents", total=total)
+            task = bar.add_task(phrase(STATUS_LANG, "batch.progress"), total=total)
             result = run_batch(org, incidents, pack, out, scenarios, workers, backend,
                                lambda lines: bar.update(task, completed=lines, refresh=True))
     else:
         result = run_batch(org, incidents, pack, out, scenarios, workers, backend)
     failed = result.failed_input + result.failed_internal
-    click.echo(f"{result.lines} lines, {result.evaluated} incidents evaluated; {failed} failures"
-               + (f" (see {out / 'errors.jsonl'})" if failed else "") + f"; outputs in {out}", err=True)
+    see = phrase(STATUS_LANG, "batch.see", errors=out / "errors.jsonl") if failed else ""
+    click.echo(phrase(STATUS_LANG, "batch.done", lines=result.lines, evaluated=result.evaluated, failed=failed, see=see,
+                      out=out), err=True)
     ctx.exit(result.exit_code)
 
 

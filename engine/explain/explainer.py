@@ -38,7 +38,7 @@ from engine.incident.kinds import BY_NAME, NEAR_MISSES
 from engine.org.graph import OrgGraph, node
 from engine.pack.compile import passes, resolved_operand
 from engine.pack.rulepack import FieldRef, ParamRef, Pattern, Rule, RulePack
-from engine.words.catalog import all_of, any_of, has_phrase, label, phrase
+from engine.words.catalog import FAMILIES, all_of, any_of, family_key, label, phrase
 from facts.canon import JsonData
 from facts.errors import InputError, UnknownIdError
 from facts.model import Tenure
@@ -130,8 +130,8 @@ class Explanation(JsonData):
             out += ["", phrase(lang, "explain.why")]
             for n, w in enumerate(self.why, 1):
                 out.append(phrase(lang, "explain.rule", n=n, rule=w.rule, principle=w.principle, clause=w.clause,
-                                  category=w.category) + (phrase(lang, f"explain.{w.effect}")
-                                                          if w.effect != "liable" else ""))
+                                  category=w.category) + (phrase(lang, "explain.mitigates")
+                                                          if w.effect == "mitigates" else ""))
                 out.append("   " + phrase(lang, "explain.plan", quote=w.quote))
                 out += [f"   - {s.text}" for s in w.steps]
                 out.append("   " + phrase(lang, "explain.path", path=w.path))
@@ -220,12 +220,12 @@ class Explainer:
                 where = "self" if fact.fields["distance"] == 0 else "under"
                 f.update({"target_name": place, "target_kind": label(self.lang, "target_kind", target_kind),
                           "territory_name": self._name("unit", g.territory(a))})
-                f["covers"] = self._say(f"covers.{target_kind}.{where}", **f)
+                f["covers"] = self._say(family_key(self.lang, "covers", target_kind, where), **f)
             else:
                 place = self._name("unit", a.village_group if a.kind == "group_liaison" else a.village)
             f.update({"a_from": a.valid_from.isoformat(), "a_to": _iso(a.valid_to), "place": place,
-                      "duty": self._say(f"duty.{a.kind}", place=place),
-                      "post_duty": self._say(f"post_duty.{a.kind}", place=place)})
+                      "duty": self._say(family_key(self.lang, "duty", a.kind), place=place),
+                      "post_duty": self._say(family_key(self.lang, "post_duty", a.kind), place=place)})
         if fact.kind == "inspection":
             ins = self.inspections[fact.fields["inspection"]]
             f.update({"days": abs(fact.fields["days_before"]), "outcome": label(self.lang, "outcome", ins.outcome),
@@ -247,21 +247,20 @@ class Explainer:
         return f
 
     def _subject(self, fact: Fact, fields: Mapping[str, Any]) -> str:
-        key = f"subject.{fact.kind}"
-        return self._say(key, **fields) if has_phrase(self.lang, key) else fact.key
+        key = family_key(self.lang, "subject", fact.kind)
+        return self._say(key, **fields) if key else fact.key
 
     def describe(self, fact: Fact, pat: Pattern | None = None) -> str:
         """What a fact shows, with its ids and dates, and the pack parameters it stays within."""
         fields = self._fields(fact)
-        key = f"why.{fact.kind}"
-        if fact.kind in ("in_charge", "liaison"):
-            key += f".{fact.fields['via']}"
-        parts = [self._say(key, **fields) if has_phrase(self.lang, key) else self._say(
-            "why.generic", kind=fact.kind, fields=all_of(self.lang, [f"{k}={v}" for k, v in fact.fields.items()
-                                                                     if k != "person"]))]
+        key = family_key(self.lang, "why", fact.kind, *([fact.fields["via"]] if fact.kind in ("in_charge", "liaison")
+                                                         else []))
+        parts = [self._say(key, **fields) if key != FAMILIES["why"] else self._say(
+            key, kind=fact.kind, fields=all_of(self.lang, [f"{k}={v}" for k, v in fact.fields.items()
+                                                           if k != "person"]))]
         for fld, _, raw in (pat.tests if pat else ()):
-            ok_key = f"ok.{fact.kind}.{fld}"
-            if isinstance(raw, ParamRef) and has_phrase(self.lang, ok_key):
+            ok_key = family_key(self.lang, "ok", fact.kind, fld)
+            if isinstance(raw, ParamRef) and ok_key:
                 parts.append(self._say(ok_key, param=raw.param, expected=self._expected(fld, "eq", self.pack.param(raw.param), fields)))
         return self._say("clause_sep").join(parts)
 
@@ -272,13 +271,13 @@ class Explainer:
     def _test_failure(self, fact: Fact, test: tuple, operand: Any) -> str:
         fld, op, raw = test
         fields = self._fields(fact)
-        key = next(k for k in (f"fail.{fact.kind}.{fld}.{op}", f"fail.{fact.kind}.{fld}", "fail.generic")
-                   if has_phrase(self.lang, k))
+        key = family_key(self.lang, "fail", fact.kind, fld, op)
         note = (self._say("param", param=raw.param) if isinstance(raw, ParamRef)
                 else self._say("param", param=raw.ref) if isinstance(raw, FieldRef) else "")
         return self._say(key, **{**fields, "value": label(self.lang, fld, fact.fields.get(fld), fields),
                                  "expected": self._expected(fld, op, operand, fields), "param_note": note,
-                                 "field": fld, "op": self._say(f"op.{op}"), "subject": self._subject(fact, fields)})
+                                 "field": fld, "op": self._say(family_key(self.lang, "op", op)),
+                                 "subject": self._subject(fact, fields)})
 
     # -- why -------------------------------------------------------------------------------------------
 
@@ -321,7 +320,7 @@ class Explainer:
         text, cur = self._node_name(start), start
         if fact.kind in ACT_RELATION:
             note = fact.fields.get(fact.kind, self.ctx.incident.id)
-            rel = self._say(f"rel.{ACT_RELATION[fact.kind]}")
+            rel = self._say(family_key(self.lang, "rel", ACT_RELATION[fact.kind]))
             return text + self._say("hop.forward", rel=rel, note=note) + self._node_name(site)
         tenure = self._tenure(fact)
         if tenure:
@@ -333,7 +332,8 @@ class Explainer:
                 cur = node(fact.fields["target_kind"], fact.fields["target"])
             else:
                 cur = node("unit", a.village_group if a.kind == "group_liaison" else a.village)
-            text += self._say("hop.forward", rel=self._say(f"rel.{a.kind}"), note=a.id) + self._node_name(cur)
+            rel = self._say(family_key(self.lang, "rel", a.kind))
+            text += self._say("hop.forward", rel=rel, note=a.id) + self._node_name(cur)
         try:
             hops = nx.shortest_path(self._structure, cur, site)
         except (nx.NetworkXNoPath, nx.NodeNotFound):
@@ -341,7 +341,7 @@ class Explainer:
         for u, v in zip(hops, hops[1:]):
             d = self._structure.edges[u, v]
             way = "hop.structural_forward" if d["src"] == u else "hop.structural_backward"
-            text += self._say(way, rel=self._say(f"rel.{d['rel']}")) + self._node_name(v)
+            text += self._say(way, rel=self._say(family_key(self.lang, "rel", d["rel"]))) + self._node_name(v)
         return text
 
     # -- why not: candidates -----------------------------------------------------------------------
@@ -381,9 +381,7 @@ class Explainer:
                 met += 1
                 reached += first is None
             elif first is None:
-                first = (next(k for k in (f"fail.{cand.fact.kind}.{test[0]}.{test[1]}",
-                                          f"fail.{cand.fact.kind}.{test[0]}", "fail.generic")
-                              if has_phrase(self.lang, k)),
+                first = (family_key(self.lang, "fail", cand.fact.kind, test[0], test[1]),
                          lambda test=test, operand=operand: self._test_failure(cand.fact, test, operand))
         for check in cand.checks:
             if check.ok:
@@ -423,7 +421,7 @@ class Explainer:
             if alias == rule.liable:
                 cands = self.candidates(pat.kind, person)
                 if not cands:
-                    key = f"none.{pat.kind}" if has_phrase(self.lang, f"none.{pat.kind}") else "none.generic"
+                    key = family_key(self.lang, "none", pat.kind)
                     keep(Attempt("", met, total, key, self._say(key, **self.base, kind=pat.kind), ()), met)
                 for c in cands:
                     n, reached, failed, text = self._conditions(pat, c, bound)
@@ -438,7 +436,7 @@ class Explainer:
             for f in passing:
                 walk(i + 1, {**bound, alias: f}, met + len(pat.tests))
             if not passing:
-                none = f"no_fact.{pat.kind}" if has_phrase(self.lang, f"no_fact.{pat.kind}") else "no_fact"
+                none = family_key(self.lang, "no_fact", pat.kind)
                 (n, reached, failed, text), _ = max(scored, key=lambda s: s[0][:2], default=(
                     (0, 0, none, self._say(none, kind=label(self.lang, "kind", pat.kind))), None))
                 keep(Attempt(liable.key if liable else "", met + n, total, failed, text,

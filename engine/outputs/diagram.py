@@ -28,14 +28,13 @@ from engine.chain.chain import Answerable, Chain, Link
 from engine.incident.fact import Fact
 from engine.org.graph import OrgGraph
 from engine.pack.rulepack import RulePack
-from engine.words.catalog import all_of, label, phrase
+from engine.words.catalog import all_of, family_key, label, phrase
 from facts.errors import EngineError, InputError
 
 INCIDENT = "incident"
 GRAPHVIZ_HINT = ("SVG needs Graphviz's 'dot' program, which is not installed. Install the Graphviz package "
                  "(Debian/Ubuntu: apt-get install graphviz; Fedora: dnf install graphviz; macOS: brew install "
                  "graphviz), or write --format dot and render it elsewhere.")
-CAPTION = {"zh": {"incident": "事故", "none": "（无）"}, "en": {"incident": "incident", "none": "(none)"}}
 
 
 class GraphvizMissingError(InputError):
@@ -77,15 +76,17 @@ def _relation(graph: OrgGraph, fact: Fact, lang: str) -> str:
     f = fact.fields
     if fact.kind == "in_charge":
         table = graph.sectors if f["target_kind"] == "sector" else graph.units
-        return f"{phrase(lang, 'rel.in_charge')} {table[f['target']].name}"
+        return phrase(lang, "diagram.relation", rel=phrase(lang, "rel.in_charge"), what=table[f["target"]].name)
     if fact.kind == "liaison":
         a = graph.assignments[f["assignment"]]
         place = a.village_group if a.kind == "group_liaison" else a.village
-        return f"{phrase(lang, f'rel.{a.kind}')} {graph.units[place].name}"
+        return phrase(lang, "diagram.relation", rel=phrase(lang, family_key(lang, "rel", a.kind)),
+                      what=graph.units[place].name)
     if fact.kind == "inspection":
-        return f"{phrase(lang, 'rel.inspected')} {f['date']}"
+        return phrase(lang, "diagram.relation", rel=phrase(lang, "rel.inspected"), what=f["date"])
     if fact.kind == "signature":
-        return f"{phrase(lang, 'rel.signed')} {label(lang, 'document', f['document'])} {f['date']}"
+        return phrase(lang, "diagram.signed", rel=phrase(lang, "rel.signed"),
+                      document=label(lang, "document", f["document"]), date=f["date"])
     if fact.kind == "holds":
         return f["title"]
     if fact.kind == "report_duty":
@@ -115,7 +116,10 @@ def layout(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str = "zh") -> L
            **{unit.id: f"u{i}" for i, unit in enumerate(chain.units, 1)}}
 
     def lines(party: Answerable) -> tuple[str, ...]:
-        where = ("、".join(p["title"] for p in party.posts) or "—") if isinstance(party, Link) else party.id
+        if isinstance(party, Link):
+            where = phrase(lang, "title_sep").join(p["title"] for p in party.posts) or "—"
+        else:
+            where = party.id
         return party.name, where, all_of(lang, [getattr(pack.categories[c], lang)
                                                 for c in party.categories])
 
@@ -123,11 +127,11 @@ def layout(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str = "zh") -> L
     for tier in reversed(pack.tiers):
         boxes = tuple(Box(ids[p.id], lines(p)) for p in parties if p.tier == tier.id)
         bands.append(Band(tier.id, getattr(tier, lang),
-                          boxes or (Box(f"none_{tier.id}", (CAPTION[lang]["none"],), placeholder=True),)))
+                          boxes or (Box(f"none_{tier.id}", (phrase(lang, "diagram.none"),), placeholder=True),)))
     inc = ctx.incident
-    bands.append(Band(INCIDENT, CAPTION[lang]["incident"], (Box(INCIDENT, (
-        f"{CAPTION[lang]['incident']} {inc.id}", graph.units[inc.site].name,
-        f"{ctx.day.isoformat()} · {getattr(ctx.grade, lang)}")),)))
+    bands.append(Band(INCIDENT, phrase(lang, "diagram.incident"), (Box(INCIDENT, (
+        phrase(lang, "diagram.incident_box", incident=inc.id), graph.units[inc.site].name,
+        phrase(lang, "diagram.when", day=ctx.day.isoformat(), grade=getattr(ctx.grade, lang)))),)))
     edges: dict[tuple[str, str], list[str]] = {}
     for party in parties:
         for finding in party.findings:
@@ -137,10 +141,10 @@ def layout(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str = "zh") -> L
             led = _led(pack, graph, chain, party, fact.fields["unit"]) if fact.kind == "holds" else []
             relation = phrase(lang, "rel.leads") if led else _relation(graph, fact, lang)
             for dst in [ids[m.person] for m in led] or [INCIDENT]:
-                text = f"{relation} · {principle}" if relation else principle
+                text = phrase(lang, "diagram.edge", relation=relation, principle=principle) if relation else principle
                 if text not in edges.setdefault((ids[party.id], dst), []):
                     edges[(ids[party.id], dst)].append(text)
-    title = f"{CAPTION[lang]['incident']} {inc.id} · {graph.units[inc.site].name}"
+    title = phrase(lang, "diagram.title", incident=inc.id, site_name=graph.units[inc.site].name)
     return Layout(title, tuple(bands), tuple(Edge(s, d, tuple(t)) for (s, d), t in edges.items()))
 
 

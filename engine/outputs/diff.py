@@ -14,18 +14,10 @@ from typing import Mapping, NamedTuple, Sequence
 from rich.table import Table
 
 from engine.chain.chain import Answerable, Chain
-from engine.outputs.table import HEAD, label
 from engine.pack.rulepack import RulePack
+from engine.words.catalog import label, pack_name, phrase
 from facts.canon import JsonData, canonical_json, plain
 
-WORDS = {
-    "zh": {"baseline": "基准", "added": "新增", "removed": "移除", "changed": "变化", "unchanged": "无变化",
-           "absent": "（情景中无此事故）", "gap": "数据缺口", "tier": "层级", "categories": "责任类别",
-           "principles": "原则"},
-    "en": {"baseline": "baseline", "added": "added", "removed": "removed", "changed": "changed",
-           "unchanged": "no change", "absent": "(no such incident under this scenario)", "gap": "data gap",
-           "tier": "tier", "categories": "categories", "principles": "principles"},
-}
 MARK = {"added": "+", "removed": "−", "changed": "~"}
 #: The columns of diff.csv, one row per link or gap that changed.
 CSV_COLUMNS = ("incident", "scenario", "change", "party_kind", "party", "name", "posts", "tier_before", "tier_after",
@@ -178,19 +170,19 @@ def comparisons_json(comparisons: Sequence[Comparison]) -> str:
 
 
 def _standing_text(pack: RulePack, s: Standing, lang: str) -> str:
-    return f"{label(pack, 'tier', s.tier, lang)}：" + "、".join(label(pack, "category", c, lang) for c in s.categories)
+    return phrase(lang, "diff.standing", tier=pack_name(pack, "tier", s.tier, lang), categories=phrase(
+        lang, "table.list_sep").join(pack_name(pack, "category", c, lang) for c in s.categories))
 
 
 def _rows(cmp: Comparison, packs: Sequence[RulePack], lang: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the side-by-side view: one row per party named under any variant."""
-    w = WORDS[lang]
     links = [parties(chain) for chain in cmp.chains]
     names = {k: l.name for found in links for k, l in found.items()}
     marks = [{(c.party_kind, c.party): c.change for c in d.links} for d in cmp.diffs]
-    head = [HEAD[lang]["person"], w["baseline"], *cmp.names[1:]]
+    head = [phrase(lang, "table.person"), phrase(lang, "diff.baseline"), *cmp.names[1:]]
     rows = []
     for key, name in names.items():
-        row = [f"{name} ({key[1]})"]
+        row = [phrase(lang, "table.party", name=name, id=key[1])]
         for n, (found, pack) in enumerate(zip(links, packs)):
             cell = _standing_text(pack, Standing.of(found[key]), lang) if key in found else "—"
             change = marks[n - 1].get(key) if n else None
@@ -201,37 +193,41 @@ def _rows(cmp: Comparison, packs: Sequence[RulePack], lang: str) -> tuple[list[s
 
 def _summary(d: ChainDiff, chain: Chain | None, pack: RulePack, lang: str) -> list[str]:
     """One line per change of one scenario, for a caption or a Markdown list."""
-    w = WORDS[lang]
     if chain is None:
-        return [w["absent"]]
+        return [phrase(lang, "diff.absent")]
     out = []
     for c in d.links:
         if c.change == "changed":
-            parts = [f"{w[a]} " + (_aspect(pack, a, getattr(c.before, a), lang) + " → " +
-                                   _aspect(pack, a, getattr(c.after, a), lang)) for a in c.aspects]
-            out.append(f"~ {c.name} ({c.party}): " + "; ".join(parts))
+            text = phrase(lang, "diff.change_sep").join(
+                phrase(lang, "diff.change", aspect=label(lang, "aspect", a),
+                       before=_aspect(pack, a, getattr(c.before, a), lang),
+                       after=_aspect(pack, a, getattr(c.after, a), lang)) for a in c.aspects)
         else:
-            out.append(f"{MARK[c.change]} {c.name} ({c.party}): {_standing_text(pack, c.after or c.before, lang)}")
-    out += [f"{MARK[g.change]} {w['gap']} {g.rule}: {dict(g.message).get(lang, '')}" for g in d.gaps]
-    return out or [w["unchanged"]]
+            text = _standing_text(pack, c.after or c.before, lang)
+        out.append(phrase(lang, "diff.party", mark=MARK[c.change], name=c.name, party=c.party, text=text))
+    out += [phrase(lang, "diff.gap", mark=MARK[g.change], rule=g.rule, message=dict(g.message).get(lang, ""))
+            for g in d.gaps]
+    return out or [phrase(lang, "diff.unchanged")]
 
 
 def _aspect(pack: RulePack, aspect: str, value, lang: str) -> str:
     if aspect == "tier":
-        return label(pack, "tier", value, lang)
+        return pack_name(pack, "tier", value, lang)
     kind = "category" if aspect == "categories" else "principle"
-    return (" · " if kind == "principle" else "、").join(label(pack, kind, v, lang) for v in value) or "—"
+    sep = phrase(lang, "diff.principle_sep" if kind == "principle" else "table.list_sep")
+    return sep.join(pack_name(pack, kind, v, lang) for v in value) or "—"
 
 
 def table(cmp: Comparison, packs: Sequence[RulePack], lang: str = "zh") -> Table:
     """The baseline beside each scenario, a row per person; the changes in the caption."""
     head, rows = _rows(cmp, packs, lang)
-    t = Table(title=f"{HEAD[lang]['incident']} {cmp.incident}", title_justify="left")
+    t = Table(title=phrase(lang, "diff.title", incident=cmp.incident), title_justify="left")
     for col in head:
         t.add_column(col, overflow="fold")
     for row in rows:
         t.add_row(*row)
-    t.caption = "\n".join(f"{n}: {line}" for n, d, c, p in zip(cmp.names[1:], cmp.diffs, cmp.chains[1:], packs[1:])
+    t.caption = "\n".join(phrase(lang, "diff.caption_line", scenario=n, line=line)
+                          for n, d, c, p in zip(cmp.names[1:], cmp.diffs, cmp.chains[1:], packs[1:])
                           for line in _summary(d, c, p, lang))
     t.caption_justify = "left"
     return t
@@ -241,7 +237,7 @@ def markdown(comparisons: Sequence[Comparison], packs: Sequence[RulePack], lang:
     out: list[str] = []
     for cmp in comparisons:
         head, rows = _rows(cmp, packs, lang)
-        out += [f"## {HEAD[lang]['incident']} {cmp.incident}", "", "| " + " | ".join(head) + " |",
+        out += ["## " + phrase(lang, "diff.title", incident=cmp.incident), "", "| " + " | ".join(head) + " |",
                 "|" + "---|" * len(head)]
         out += ["| " + " | ".join(r) + " |" for r in rows]
         for n, d, c, p in zip(cmp.names[1:], cmp.diffs, cmp.chains[1:], packs[1:]):

@@ -21,7 +21,7 @@ from engine.explain.explainer import Explainer, Why
 from engine.incident.grade import CRITERIA, GRADES
 from engine.org.graph import OrgGraph
 from engine.pack.rulepack import RulePack
-from engine.words.catalog import all_of, phrase
+from engine.words.catalog import all_of, family_key, pack_name, phrase
 
 #: Acts whose absence the report states for every person ("no inspection recorded").
 ACTS = ("inspection", "signature")
@@ -32,20 +32,22 @@ def markdown(chains: Iterable[Chain], pack: RulePack, graph: OrgGraph, lang: str
     return "\n".join(_incident(chain, pack, graph, lang) for chain in chains)
 
 
+def _count(lang: str, criterion: str, n: int) -> str:
+    """A number of one Art. 3 criterion in words ('死亡1人', '1 deaths')."""
+    return phrase(lang, family_key(lang, "crit", criterion), n=f"{n:,}")
+
+
 def grade_text(chain: Chain, lang: str) -> str:
     """The grade and the Art. 3 criterion that decided it (for 一般: every threshold it stays below)."""
     g, inc = chain.context.grade, chain.context.incident
-
-    def crit(name: str, n: int) -> str:
-        return phrase(lang, f"crit.{name}", n=f"{n:,}")
-
     if g.criterion:
         return phrase(lang, "report.grade.by", grade=getattr(g, lang),
-                      value=crit(g.criterion, getattr(inc, g.criterion)), threshold=crit(g.criterion, g.threshold))
+                      value=_count(lang, g.criterion, getattr(inc, g.criterion)),
+                      threshold=_count(lang, g.criterion, g.threshold))
     _, _, zh, en, *minimums = GRADES[-2]
     return phrase(lang, "report.grade.general", grade=getattr(g, lang), next={"zh": zh, "en": en}[lang],
-                  value=all_of(lang, [crit(c, getattr(inc, c)) for c in CRITERIA]),
-                  threshold=all_of(lang, [crit(c, m) for c, m in zip(CRITERIA, minimums)]))
+                  value=all_of(lang, [_count(lang, c, getattr(inc, c)) for c in CRITERIA]),
+                  threshold=all_of(lang, [_count(lang, c, m) for c, m in zip(CRITERIA, minimums)]))
 
 
 def _ids(ids: Iterable[str]) -> str:
@@ -62,15 +64,15 @@ def _incident(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str) -> str:
     out += [phrase(lang, "report.when", when=inc.occurred_at.isoformat()),
             phrase(lang, "report.where", village_part=village, **base),
             phrase(lang, "report.sector", **base),
-            phrase(lang, "report.toll", toll=all_of(lang, [phrase(lang, f"crit.{c}", n=f"{getattr(inc, c):,}")
-                                                         for c in CRITERIA])),
+            phrase(lang, "report.toll", toll=all_of(lang, [_count(lang, c, getattr(inc, c)) for c in CRITERIA])),
             phrase(lang, "report.grade", grade=grade_text(chain, lang)),
             phrase(lang, "report.basis", pack=chain.rulepack["id"], pack_digest=chain.rulepack["digest"],
                    facts_digest=chain.facts_digest),
             "", phrase(lang, "report.chain"), "", phrase(lang, "report.table"), "|---|---|---|---|---|"]
     for n, link in enumerate(chain.links, 1):
-        out.append(f"| {n} | {_tier(pack, link, lang)} | {link.name} ({link.person}) | "
-                   f"{'、'.join(p['title'] for p in link.posts) or '—'} | {_categories(pack, link, lang)} |")
+        posts = phrase(lang, "title_sep").join(p["title"] for p in link.posts) or "—"
+        out.append(phrase(lang, "report.row", n=n, tier=pack_name(pack, "tier", link.tier, lang), name=link.name,
+                          person=link.person, posts=posts, categories=_categories(pack, link, lang)))
     for n, link in enumerate(chain.links, 1):
         out += ["", *_person(n, link, ex, pack, lang)]
     for unit in chain.units:
@@ -80,10 +82,6 @@ def _incident(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str) -> str:
         x.quote for x in pack.gaps if x.id == g.rule), evidence=(" " + _ids(g.evidence)) if g.evidence else "")
         for g in chain.gaps] or [phrase(lang, "report.no_gaps")]
     return "\n".join(out) + "\n"
-
-
-def _tier(pack: RulePack, party: Answerable, lang: str) -> str:
-    return next(getattr(t, lang) for t in pack.tiers if t.id == party.tier)
 
 
 def _categories(pack: RulePack, party: Answerable, lang: str) -> str:
@@ -104,7 +102,8 @@ def _shown(why: Iterable[Why]) -> list[str]:
 def _unit(unit: UnitLink, ex: Explainer, pack: RulePack, lang: str) -> list[str]:
     """A unit the plan makes answerable: its duty, the facts, its category and evidence."""
     why = ex.why(unit)
-    return [phrase(lang, "report.unit", name=unit.name, unit=unit.unit, tier=_tier(pack, unit, lang)), "",
+    tier = pack_name(pack, "tier", unit.tier, lang)
+    return [phrase(lang, "report.unit", name=unit.name, unit=unit.unit, tier=tier), "",
             *_duty(why, lang), phrase(lang, "report.facts"), *(f"  - {t}" for t in _shown(why)),
             phrase(lang, "report.category", categories=_categories(pack, unit, lang)),
             phrase(lang, "report.evidence", evidence=_ids(unit.evidence))]
@@ -113,12 +112,13 @@ def _unit(unit: UnitLink, ex: Explainer, pack: RulePack, lang: str) -> list[str]
 def _person(n: int, link: Link, ex: Explainer, pack: RulePack, lang: str) -> list[str]:
     """Responsibility → action or omission → evidence, for one link."""
     e = ex.explain(link.person)
-    out = [phrase(lang, "report.person", n=n, name=link.name, person=link.person, tier=_tier(pack, link, lang)),
+    tier = pack_name(pack, "tier", link.tier, lang)
+    out = [phrase(lang, "report.person", n=n, name=link.name, person=link.person, tier=tier),
            "", phrase(lang, "report.posts", posts=all_of(lang, e.posts) or phrase(lang, "report.none_held")),
            *_duty(e.why, lang), phrase(lang, "report.facts")]
     shown = _shown(e.why) + [phrase(lang, "report.not_counted", text=t) for t in ex.not_counted(link.person)]
     kinds = {f.kind for f in ex.ctx.facts if f.fields.get("person") == link.person}
-    shown += [phrase(lang, f"none.{kind}", **ex.base) for kind in ACTS if kind not in kinds]
+    shown += [phrase(lang, family_key(lang, "none", kind), **ex.base) for kind in ACTS if kind not in kinds]
     out += [f"  - {t}" for t in shown]
     out += [phrase(lang, "report.category", categories=_categories(pack, link, lang)),
             phrase(lang, "report.evidence", evidence=_ids(link.evidence))]

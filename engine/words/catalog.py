@@ -1,391 +1,65 @@
-"""The words of explanations, diagrams and reports, in Chinese and English: data, not code.
+"""The words of explanations, reports, tables, diagrams and the command line, in Chinese and English: data, not code.
 
-Every sentence wenze writes about a person is one of these templates filled
-with the names, ids and dates of the facts behind it (``{placeholder}``
-fields, see :func:`phrase`). A why-not template is chosen by the context-fact
-kind and field of the condition that failed (``fail.<kind>.<field>[.<op>]``),
-falling back to ``fail.generic``, so a rule pack that tests a new field still
-gets a sentence. Labels translate the coded values of the fact model.
+Why data: what wenze says about a person is defended before a discipline
+commission, so the wording belongs to the people who read it, not to the
+code that fills it in. Each language is one file beside this module
+(``zh.yaml``, ``en.yaml``) that a reviewer or translator reads and corrects
+without reading Python; a test holds the two files to the same keys and the
+same ``{placeholder}`` fields, and the code to keys the files have.
+
+Every sentence is a template filled with the names, ids and dates of the
+facts behind it (``{placeholder}`` fields, see :func:`phrase`); labels
+translate the coded values of the fact model (a role, a document kind, …).
+Keys are written out where they are used, except in the families of
+:data:`FAMILIES`, whose keys are chosen by a fact: a why-not sentence by the
+context-fact kind and field of the condition that failed
+(``fail.<kind>.<field>[.<op>]``), falling back to ``fail.generic``, so a rule
+pack that tests a new field still gets a sentence. Such keys are built only
+by :func:`family_key`.
+
+The files are read once, with yaml's C loader where it is installed, and
+never changed after.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-PHRASES: dict[str, dict[str, str]] = {
-    "zh": {
-        # -- why: the facts that satisfied a rule ------------------------------------------------
-        "why.holds": "自{from}起任{title}{acting}（职务 {post}，{tenure}）",
-        "why.acting": "（代理）",
-        "why.in_charge.post": "自{from}起任{title}{acting}（职务 {post}，{tenure}）；该职务自{a_from}起分管{target_name}（{assignment}）；{covers}",
-        "why.in_charge.person": "自{a_from}起分管{target_name}（{assignment}）；{covers}",
-        "covers.sector.self": "事故行业即{target_name}",
-        "covers.sector.under": "事故行业{sector_name}属于{target_name}",
-        "covers.unit.self": "{target_name}即事故场所",
-        "covers.unit.under": "事故场所{site_name}隶属{target_name}",
-        "why.liaison.post": "自{from}起任{title}{acting}（职务 {post}，{tenure}）；该职务自{a_from}起{post_duty}（{assignment}）；事故发生于{place}",
-        "why.liaison.person": "自{a_from}起{duty}（{assignment}）；事故发生于{place}",
-        "why.inspection": "于{date}检查该场所（{inspection}），在事故前{days}日，结论：{outcome}{hazards}",
-        "why.hazards": "（{hazards}）",
-        "why.signature": "于{date}签署《{doc_title}》（{signature}，{document}），在事故前{days}日",
-        "why.involved": "列为事故涉事人员（{incident}）",
-        "why.incident": "事故{incident}（{date}，{grade}）",
-        "why.vacancy": "职务{title}（{post}）当日空缺",
-        "why.generic": "{kind}（{fields}）",
-        "why.report_duty": "任{title}（{post}），负有{channel}的义务",
-        "why.report": "{by_name}于{at}报告（{report}，{channel}），在知悉事故后{minutes_after}分钟",
-        "why.concealment": "经调查认定隐瞒事故（{incident}）",
-        "why.duty_record": "最近一次{duty}记录为{date}（{record}），在事故前{days_before}日",
-        "why.duty_gap": "{month}无{duty}记录",
-        "why.exposure": "{from}至{to}任{title}（{post}），分管期间隐患{hazard}已存在{days}日（{assignment}）",
-        "why.unit": "{name}（{unit}）是{unit_kind}",
-        "fail.report_duty.role": "任{title}（{post}），职务类别为{value}；规则要求{expected}{param_note}",
-        "fail.report_duty.channel": "负有{value}的义务；规则针对{expected}",
-        "fail.report.minutes_after.gt": "{channel}的首次报告（{report}）在知悉后{value}分钟，未超过{expected}分钟时限{param_note}",
-        "fail.report.deaths_given": "报告（{report}）已载明死亡人数",
-        "fail.report.understated": "报告（{report}）未少报伤亡",
-        "fail.duty_gap.months_before.lte": "{month}无{duty}记录，在事故前{value}个月；规则只查前{expected}个月{param_note}",
-        "fail.duty_record.days_before.lte": "最近一次{duty}记录为{date}（{record}），在事故前{value}日；时限为{expected}日{param_note}",
-        "no_fact.report": "未见任何报告",
-        "no_fact.duty_gap": "所查月份均有相应记录",
-        "no_fact.duty_record": "无相应履职记录",
-        "none.report_duty": "对本事故不负报告义务",
-        "none.concealment": "未被认定隐瞒事故",
-        "none.exposure": "在场所隐患存续期间未曾以其职务分管事故行业",
-        "disabled": "本规则未启用（参数 {param} 为否）",
-        "ok.inspection.days_before": "在{expected}日时限内（参数 {param}）",
-        "ok.signature.days_before": "在{expected}日时限内（参数 {param}）",
-        "ok.signature.document": "该类文书计入（参数 {param}）",
-        "duty.in_charge": "分管{place}",
-        "duty.stationed": "驻村{place}",
-        "duty.village_liaison": "包村{place}",
-        "duty.group_liaison": "包社{place}",
-        "post_duty.in_charge": "分管{place}",
-        "post_duty.stationed": "驻村{place}",
-        "post_duty.village_liaison": "包村{place}",
-        "post_duty.group_liaison": "包社{place}",
-        # -- why not: the first condition that failed ---------------------------------------------
-        "subject.holds": "职务{title}（{post}）",
-        "subject.in_charge": "分管{target_name}（{assignment}）",
-        "subject.liaison": "{duty}（{assignment}）",
-        "subject.inspection": "检查{inspection}",
-        "subject.signature": "签字{signature}",
-        "subject.involved": "涉事人员",
-        "subject.incident": "事故{incident}",
-        "subject.vacancy": "空缺职务{title}（{post}）",
-        "subject.report": "报告{report}",
-        "subject.report_duty": "{channel}的义务",
-        "subject.duty_record": "{duty}记录{record}",
-        "subject.duty_gap": "{month}的{duty}",
-        "subject.concealment": "瞒报认定",
-        "subject.exposure": "隐患{hazard}存续期间的分管",
-        "subject.unit": "{name}（{unit}）",
-        "param": "（参数 {param}）",
-        "fail.holds.scope": "任{title}（{post}），属{unit_name}，不是{expected}的职务",
-        "fail.holds.safety_lead": "任{title}（{post}），分管安全领导：{value}；规则要求{expected}",
-        "fail.holds.role": "任{title}（{post}），职务类别为{value}；规则要求{expected}{param_note}",
-        "fail.in_charge.target_kind": "分管{target_name}（{assignment}），为{value}；规则要求{expected}",
-        "fail.liaison.assignment_kind": "{duty}（{assignment}）；规则要求{expected}",
-        "fail.inspection.days_before.lte": "于{date}检查该场所（{inspection}），在事故前{value}日；时限为{expected}日{param_note}",
-        "fail.signature.days_before.lte": "于{date}签署《{doc_title}》（{signature}），在事故前{value}日；时限为{expected}日{param_note}",
-        "fail.signature.document": "于{date}签署《{doc_title}》（{signature}），文书类别为{value}；计入的类别为{expected}{param_note}",
-        "fail.generic": "{subject}：{field}为{value}；规则要求{op}{expected}{param_note}",
-        "place.in_charge.sector": "分管{target_name}（{assignment}），不涵盖事故行业{sector_name}",
-        "place.in_charge.unit": "分管{target_name}（{assignment}），既非事故场所{site_name}，也非其上级单位",
-        "place.in_charge.territory": "分管{target_name}（{assignment}）的范围是{territory_name}，事故不在其内",
-        "place.liaison.village": "{duty}（{assignment}），而非{village_name}",
-        "place.liaison.group": "{duty}（{assignment}），而非{group_name}",
-        "place.liaison.no_group": "{duty}（{assignment}）；事故未涉及村民小组（社）",
-        "time.assignment.ended": "{duty}至{a_to}止（{assignment}）；事故发生于{day}",
-        "time.assignment.future": "自{a_from}起才{duty}（{assignment}）；事故发生于{day}",
-        "time.tenure.ended": "任{title}（{post}）至{to}止；事故发生于{day}；{holders}",
-        "time.tenure.future": "自{from}起才任{title}（{post}）；事故发生于{day}；{holders}",
-        "holders.some": "当日在任者为{names}",
-        "holders.vacant": "当日该职务空缺",
-        "time.inspection.after": "于{date}检查该场所（{inspection}），在事故后{days}日",
-        "time.signature.after": "于{date}签署《{doc_title}》（{signature}），在事故后{days}日",
-        "in_context": "{subject}不在本事故规则所见的事实之中（见 wenze schema --context）",
-        "unless": "条件均满足，但{subject}排除了本规则（unless {alias}）",
-        "overridden": "条件均满足，但规则{by}对此人优先适用",
-        "no_fact": "本事故无满足条件的{kind}记录",
-        "none.holds": "事实中从未任任何职务",
-        "none.in_charge": "从未分管任何行业或单位（本人或所任职务均无）",
-        "none.liaison": "从未驻村、包村或包社（本人或所任职务均无）",
-        "none.inspection": "无其检查{site_name}的记录",
-        "none.signature": "无其签署{site_name}相关文书的记录",
-        "none.involved": "未列为事故涉事人员（涉事人员：{involved_names}）",
-        "none.generic": "没有涉及此人的{kind}事实",
-        "op.eq": "", "op.ne": "不为", "op.lt": "小于", "op.lte": "不超过", "op.gt": "大于", "op.gte": "不少于",
-        "op.in": "", "op.not_in": "不为",
-        "or": "或", "list_sep": "、", "clause_sep": "；", "name_id": "{name}（{id}）",
-        "hop.forward": " —{rel}（{note}）→ ", "hop.structural_forward": " —{rel}→ ",
-        "hop.structural_backward": " ←{rel}— ",
-        # -- the explain command ------------------------------------------------------------------
-        "explain.head": "{name}（{person}）· 事故 {incident}（{day}，{site_name}，{grade}）",
-        "explain.in_chain": "在责任链中，层级：{tier}",
-        "explain.not_in_chain": "不在责任链中",
-        "explain.posts": "当日职务：{posts}",
-        "explain.no_posts": "当日职务：无",
-        "explain.why": "为何在责任链中",
-        "explain.why_not": "为何未被以下规则认定",
-        "explain.rule": "{n}. {rule} · {principle}（{clause}）→ {category}",
-        "explain.plan": "方案原文：“{quote}”",
-        "explain.mitigates": "（从轻、减轻）",
-        "explain.path": "关系路径：{path}",
-        "explain.rule_not": "- {rule} · {principle}（{clause}）：满足 {met}/{total} 项条件",
-        "explain.rule_not_plain": "- {rule} · {principle}（{clause}）",
-        "explain.also": "另：",
-        "post_since": "{title}{acting}（{post}，自{from}起）",
-        # -- the report (trace --format md) ------------------------------------------------------
-        "report.title": "## 事故 {incident}：{site_name}",
-        "report.when": "- 时间：{when}",
-        "report.where": "- 地点：{site_name}（{site}）{village_part}",
-        "report.village": "，{village_name}（{village}）",
-        "report.sector": "- 行业：{sector_name}（{sector}）",
-        "report.toll": "- 伤亡与损失：{toll}",
-        "report.grade": "- 等级：{grade}",
-        "report.grade.by": "{grade}：{value}，达到{grade}标准（{threshold}以上）（国务院令第493号第三条）",
-        "report.grade.general": "{grade}：{value}，未达到{next}的任一标准（{threshold}）（国务院令第493号第三条）",
-        "crit.deaths": "死亡{n}人", "crit.serious_injuries": "重伤{n}人", "crit.direct_loss_yuan": "直接经济损失{n}元",
-        "report.basis": "- 依据：规则包 {pack}（{pack_digest}）；事实摘要 {facts_digest}",
-        "report.chain": "### 责任链",
-        "report.table": "| # | 层级 | 人员 | 当日职务 | 责任类别 |",
-        "report.person": "### {n}. {name}（{person}）· {tier}",
-        "report.posts": "- **当日职务**：{posts}",
-        "report.none_held": "无",
-        "report.duty": "- **职责**：",
-        "report.unit": "### 单位：{name}（{unit}）· {tier}",
-        "report.duty_item": "  - {clause} {principle}（规则 {rule}）：“{quote}”",
-        "report.facts": "- **事实**：",
-        "report.not_counted": "不计入：{text}",
-        "report.category": "- **责任类别**：{categories}",
-        "report.evidence": "- **证据**：{evidence}",
-        "report.gaps": "### 数据缺口",
-        "report.gap": "- {message}（{clause}：“{quote}”）{evidence}",
-        "report.no_gaps": "- 无",
-        # -- org path relations --------------------------------------------------------------------
-        "rel.holds": "任职", "rel.in_charge": "分管", "rel.stationed": "驻村", "rel.village_liaison": "包村",
-        "rel.group_liaison": "包社", "rel.part_of": "隶属", "rel.located_in": "位于", "rel.works_in": "从事",
-        "rel.post_of": "属于", "rel.inspected": "检查", "rel.signed": "签字", "rel.involved": "涉事",
-        "rel.leads": "领导",
-    },
-    "en": {
-        "why.holds": "held {title}{acting} (post {post}) from {from} ({tenure})",
-        "why.acting": " (acting)",
-        "why.in_charge.post": "held {title}{acting} (post {post}) from {from} ({tenure}); that post is in charge of {target_name} from {a_from} ({assignment}); {covers}",
-        "why.in_charge.person": "was in charge of {target_name} from {a_from} ({assignment}); {covers}",
-        "covers.sector.self": "the incident's sector is {target_name}",
-        "covers.sector.under": "the incident's sector {sector_name} is under {target_name}",
-        "covers.unit.self": "{target_name} is the site",
-        "covers.unit.under": "the site {site_name} is under {target_name}",
-        "why.liaison.post": "held {title}{acting} (post {post}) from {from} ({tenure}); that post {post_duty} from {a_from} ({assignment}); the incident happened in {place}",
-        "why.liaison.person": "{duty} from {a_from} ({assignment}); the incident happened in {place}",
-        "why.inspection": "inspected the site on {date} ({inspection}), {days} days before the incident; outcome: {outcome}{hazards}",
-        "why.hazards": " ({hazards})",
-        "why.signature": "signed {doc_title} ({signature}, {document}) on {date}, {days} days before the incident",
-        "why.involved": "is named among those involved in the incident ({incident})",
-        "why.incident": "the incident {incident} ({date}, {grade})",
-        "why.vacancy": "the post {title} ({post}) was vacant that day",
-        "why.generic": "{kind} ({fields})",
-        "why.report_duty": "held {title} ({post}), with the duty of {channel}",
-        "why.report": "{by_name} reported at {at} ({report}, {channel}), {minutes_after} minutes after learning of the incident",
-        "why.concealment": "was found to have concealed the incident ({incident})",
-        "why.duty_record": "the latest {duty} record is of {date} ({record}), {days_before} days before the incident",
-        "why.duty_gap": "no {duty} record for {month}",
-        "why.exposure": "held {title} ({post}) from {from} to {to} while the hazard {hazard} existed, {days} days ({assignment})",
-        "why.unit": "{name} ({unit}) is {unit_kind}",
-        "fail.report_duty.role": "held {title} ({post}), a post of role {value}; the rule needs {expected}{param_note}",
-        "fail.report_duty.channel": "has the duty of {value}; the rule is about {expected}",
-        "fail.report.minutes_after.gt": "the first report of {channel} ({report}) came {value} minutes after learning of the incident, within the {expected} minutes allowed{param_note}",
-        "fail.report.deaths_given": "the report {report} states the deaths",
-        "fail.report.understated": "the report {report} does not understate the casualties",
-        "fail.duty_gap.months_before.lte": "no {duty} record for {month}, {value} months before; the rule looks back {expected} months{param_note}",
-        "fail.duty_record.days_before.lte": "the latest {duty} record is of {date} ({record}), {value} days before; the limit is {expected} days{param_note}",
-        "no_fact.report": "no report was made on any channel",
-        "no_fact.duty_gap": "every month checked has its record",
-        "no_fact.duty_record": "no such record is held",
-        "none.report_duty": "had no duty to report this incident",
-        "none.concealment": "was not found to have concealed the incident",
-        "none.exposure": "held no post in charge of the sector while a hazard at the site existed",
-        "disabled": "the rule is switched off (parameter {param} is false)",
-        "ok.inspection.days_before": "within the window of {expected} days ({param})",
-        "ok.signature.days_before": "within the window of {expected} days ({param})",
-        "ok.signature.document": "a kind of document that counts ({param})",
-        "duty.in_charge": "was in charge of {place}",
-        "duty.stationed": "was stationed in {place}",
-        "duty.village_liaison": "was the liaison leader (包村) of {place}",
-        "duty.group_liaison": "was the group liaison (包社) of {place}",
-        "post_duty.in_charge": "is in charge of {place}",
-        "post_duty.stationed": "is stationed in {place}",
-        "post_duty.village_liaison": "is the liaison leader (包村) of {place}",
-        "post_duty.group_liaison": "is the group liaison (包社) of {place}",
-        "subject.holds": "the post {title} ({post})",
-        "subject.in_charge": "the charge of {target_name} ({assignment})",
-        "subject.liaison": "the assignment {assignment}",
-        "subject.inspection": "the inspection {inspection}",
-        "subject.signature": "the signature {signature}",
-        "subject.involved": "being involved",
-        "subject.incident": "the incident {incident}",
-        "subject.vacancy": "the vacant post {title} ({post})",
-        "subject.report": "the report {report}",
-        "subject.report_duty": "the duty of {channel}",
-        "subject.duty_record": "the {duty} record {record}",
-        "subject.duty_gap": "the {duty} of {month}",
-        "subject.concealment": "the finding of concealment",
-        "subject.exposure": "the charge while the hazard {hazard} existed",
-        "subject.unit": "{name} ({unit})",
-        "param": " ({param})",
-        "fail.holds.scope": "held {title} ({post}) of {unit_name}, not a post of {expected}",
-        "fail.holds.safety_lead": "held {title} ({post}); safety lead (分管安全): {value}; the rule needs {expected}",
-        "fail.holds.role": "held {title} ({post}), a post of role {value}; the rule needs {expected}{param_note}",
-        "fail.in_charge.target_kind": "was in charge of {target_name} ({assignment}), a {value}; the rule needs a {expected}",
-        "fail.liaison.assignment_kind": "{duty} ({assignment}); the rule needs {expected}",
-        "fail.inspection.days_before.lte": "inspected the site on {date} ({inspection}), {value} days before the incident; the window is {expected} days{param_note}",
-        "fail.signature.days_before.lte": "signed {doc_title} ({signature}) on {date}, {value} days before the incident; the window is {expected} days{param_note}",
-        "fail.signature.document": "signed {doc_title} ({signature}) on {date}, a document of kind {value}; the kinds that count are {expected}{param_note}",
-        "fail.generic": "{subject}: {field} is {value}; the rule needs {op}{expected}{param_note}",
-        "place.in_charge.sector": "was in charge of {target_name} ({assignment}), which does not cover the incident's sector {sector_name}",
-        "place.in_charge.unit": "was in charge of {target_name} ({assignment}), which is neither the site {site_name} nor a unit above it",
-        "place.in_charge.territory": "was in charge of {target_name} ({assignment}) within {territory_name}; the incident was outside it",
-        "place.liaison.village": "{duty} ({assignment}), not {village_name}",
-        "place.liaison.group": "{duty} ({assignment}), not {group_name}",
-        "place.liaison.no_group": "{duty} ({assignment}); the incident names no village group",
-        "time.assignment.ended": "{duty} until {a_to} ({assignment}); the incident was on {day}",
-        "time.assignment.future": "{duty} only from {a_from} ({assignment}); the incident was on {day}",
-        "time.tenure.ended": "held {title} ({post}) until {to}; the incident was on {day}; {holders}",
-        "time.tenure.future": "took up {title} ({post}) only on {from}; the incident was on {day}; {holders}",
-        "holders.some": "the holder that day was {names}",
-        "holders.vacant": "the post was vacant that day",
-        "time.inspection.after": "inspected the site on {date} ({inspection}), {days} days after the incident",
-        "time.signature.after": "signed {doc_title} ({signature}) on {date}, {days} days after the incident",
-        "in_context": "{subject} is not among the facts the rules see for this incident (see wenze schema --context)",
-        "unless": "every condition holds, but {subject} rules it out (unless {alias})",
-        "overridden": "every condition holds, but rule {by} takes precedence for this person",
-        "no_fact": "no {kind} of this incident meets the conditions",
-        "none.holds": "held no post on any date in the facts",
-        "none.in_charge": "was never in charge (分管) of a sector or unit, personally or through a post held",
-        "none.liaison": "was never stationed (驻村) or a village or group liaison (包村, 包社), personally or through a post held",
-        "none.inspection": "no inspection of {site_name} by them is recorded",
-        "none.signature": "no signature of theirs on a document about {site_name} is recorded",
-        "none.involved": "is not named among those involved in the incident ({involved_names})",
-        "none.generic": "no {kind} fact names them",
-        "op.eq": "", "op.ne": "anything but ", "op.lt": "less than ", "op.lte": "at most ", "op.gt": "more than ",
-        "op.gte": "at least ", "op.in": "", "op.not_in": "none of ",
-        "or": " or ", "list_sep": ", ", "clause_sep": "; ", "name_id": "{name} ({id})",
-        "hop.forward": " —{rel} ({note})→ ", "hop.structural_forward": " —{rel}→ ",
-        "hop.structural_backward": " ←{rel}— ",
-        "explain.head": "{name} ({person}) · incident {incident} ({day}, {site_name}, {grade})",
-        "explain.in_chain": "in the chain, band: {tier}",
-        "explain.not_in_chain": "not in the chain",
-        "explain.posts": "Posts that day: {posts}",
-        "explain.no_posts": "Posts that day: none",
-        "explain.why": "Why they are in the chain",
-        "explain.why_not": "Why these rules did not name them",
-        "explain.rule": "{n}. {rule} · {principle} ({clause}) → {category}",
-        "explain.plan": "The plan: “{quote}”",
-        "explain.mitigates": " (mitigates)",
-        "explain.path": "Path: {path}",
-        "explain.rule_not": "- {rule} · {principle} ({clause}): conditions met: {met} of {total}",
-        "explain.rule_not_plain": "- {rule} · {principle} ({clause})",
-        "explain.also": "also: ",
-        "post_since": "{title}{acting} ({post}, since {from})",
-        "report.title": "## Incident {incident}: {site_name}",
-        "report.when": "- When: {when}",
-        "report.where": "- Where: {site_name} ({site}){village_part}",
-        "report.village": ", {village_name} ({village})",
-        "report.sector": "- Sector: {sector_name} ({sector})",
-        "report.toll": "- Casualties and loss: {toll}",
-        "report.grade": "- Grade: {grade}",
-        "report.grade.by": "{grade}: {value}, at or above the threshold of {threshold} (State Council Decree No. 493, Art. 3)",
-        "report.grade.general": "{grade}: {value}, below every threshold of a {next} ({threshold}) (State Council Decree No. 493, Art. 3)",
-        "crit.deaths": "{n} deaths", "crit.serious_injuries": "{n} serious injuries",
-        "crit.direct_loss_yuan": "direct loss of {n} yuan",
-        "report.basis": "- Basis: rule pack {pack} ({pack_digest}); facts digest {facts_digest}",
-        "report.chain": "### Responsibility chain",
-        "report.table": "| # | Band | Person | Posts that day | Category |",
-        "report.person": "### {n}. {name} ({person}) · {tier}",
-        "report.posts": "- **Posts that day**: {posts}",
-        "report.none_held": "none",
-        "report.duty": "- **Duty**:",
-        "report.unit": "### Unit: {name} ({unit}) · {tier}",
-        "report.duty_item": "  - {clause} {principle} (rule {rule}): “{quote}”",
-        "report.facts": "- **What the facts show**:",
-        "report.not_counted": "not counted: {text}",
-        "report.category": "- **Category**: {categories}",
-        "report.evidence": "- **Evidence**: {evidence}",
-        "report.gaps": "### Data gaps",
-        "report.gap": "- {message} ({clause}: “{quote}”){evidence}",
-        "report.no_gaps": "- none",
-        "rel.holds": "holds", "rel.in_charge": "in charge of", "rel.stationed": "stationed in",
-        "rel.village_liaison": "liaison for", "rel.group_liaison": "group liaison for", "rel.part_of": "part of",
-        "rel.located_in": "located in", "rel.works_in": "works in", "rel.post_of": "post of",
-        "rel.inspected": "inspected", "rel.signed": "signed", "rel.involved": "involved in", "rel.leads": "leads",
-    },
-}
+import yaml
 
-#: Coded values of the fact model and the context, by field.
-LABELS: dict[str, dict[str, dict[Any, str]]] = {
-    "zh": {
-        "role": {"party_secretary": "党委书记", "mayor": "镇长", "deputy_party_secretary": "党委副书记",
-                 "deputy_mayor": "副镇长", "congress_chair": "人大主席", "committee_member": "党委委员",
-                 "office_head": "办、中心、所负责人", "enforcement_officer": "执法人员", "cadre": "一般干部",
-                 "village_party_secretary": "村党组织书记", "village_director": "村委会主任",
-                 "enterprise_principal": "企业主要负责人", "safety_manager": "安全管理人员", "employee": "从业人员"},
-        "document": {"inspection_record": "检查记录", "acceptance": "验收", "rectification_acceptance": "整改验收",
-                     "permit": "许可", "responsibility_letter": "责任书", "approval": "审批意见"},
-        "assignment_kind": {"in_charge": "分管", "stationed": "驻村", "village_liaison": "包村",
-                            "group_liaison": "包社"},
-        "target_kind": {"sector": "行业领域", "unit": "单位"},
-        "scope": {"town": "镇领导班子", "village": "事故所在村{village_name}", "site": "事故场所{site_name}",
-                  "": "事故相关单位"},
-        "outcome": {"passed": "合格", "hazards_found": "发现隐患", "rectification_ordered": "责令整改",
-                    "suspended": "停产停业"},
-        "via": {"post": "随职务", "person": "本人"},
-        "channel": {"enterprise_to_authority": "企业向主管部门报告", "village_to_town": "村向镇报告",
-                    "town_to_district": "镇向区报告"},
-        "unit_kind": {"town": "事故发生地所在镇", "village": "事故发生地所在村", "enterprise": "事故发生单位",
-                      "office": "业务涵盖事故行业的办、中心、所"},
-        "duty": {"self_inspection": "企业自查", "monthly_meeting": "防范较大事故工作会议", "emergency_plan": "应急预案",
-                 "drill": "应急演练"},
-        "kind": {"holds": "任职", "in_charge": "分管", "liaison": "驻村包村包社", "inspection": "检查", "signature": "签字",
-                 "involved": "涉事", "report": "报告", "report_duty": "报告义务", "concealment": "瞒报认定",
-                 "duty_record": "履职记录", "duty_gap": "履职缺失月份", "exposure": "隐患存续期间的分管", "unit": "单位",
-                 "incident": "事故", "vacancy": "空缺职务"},
-        "bool": {True: "是", False: "否"},
-    },
-    "en": {
-        "role": {"party_secretary": "party secretary", "mayor": "mayor",
-                 "deputy_party_secretary": "deputy party secretary", "deputy_mayor": "deputy mayor",
-                 "congress_chair": "congress chair", "committee_member": "party committee member",
-                 "office_head": "office head", "enforcement_officer": "enforcement officer", "cadre": "cadre",
-                 "village_party_secretary": "village party secretary", "village_director": "village director",
-                 "enterprise_principal": "enterprise principal", "safety_manager": "safety manager",
-                 "employee": "employee"},
-        "document": {"inspection_record": "inspection record", "acceptance": "acceptance",
-                     "rectification_acceptance": "rectification acceptance", "permit": "permit",
-                     "responsibility_letter": "responsibility letter", "approval": "approval"},
-        "assignment_kind": {"in_charge": "in charge (分管)", "stationed": "stationed (驻村)",
-                            "village_liaison": "village liaison (包村)", "group_liaison": "group liaison (包社)"},
-        "target_kind": {"sector": "sector", "unit": "unit"},
-        "scope": {"town": "the town's leadership", "village": "the incident's village {village_name}",
-                  "site": "the site {site_name}", "": "a unit concerned by the incident"},
-        "outcome": {"passed": "passed", "hazards_found": "hazards found",
-                    "rectification_ordered": "rectification ordered", "suspended": "suspended"},
-        "via": {"post": "through the post", "person": "personally"},
-        "channel": {"enterprise_to_authority": "reporting from the enterprise to the authorities",
-                    "village_to_town": "reporting from the village to the town",
-                    "town_to_district": "reporting from the town to the district"},
-        "unit_kind": {"town": "the town where the incident happened", "village": "the village where it happened",
-                      "enterprise": "the enterprise where it happened",
-                      "office": "an office whose business covers the incident's sector"},
-        "duty": {"self_inspection": "self-inspection", "monthly_meeting": "monthly safety meeting",
-                 "emergency_plan": "emergency plan", "drill": "emergency drill"},
-        "kind": {"holds": "post held", "in_charge": "charge (分管)", "liaison": "liaison", "inspection": "inspection",
-                 "signature": "signature", "involved": "involvement", "report": "report", "report_duty": "duty to report",
-                 "concealment": "finding of concealment", "duty_record": "duty record", "duty_gap": "month without a record",
-                 "exposure": "charge while a hazard existed", "unit": "unit", "incident": "incident",
-                 "vacancy": "vacancy"},
-        "bool": {True: "yes", False: "no"},
-    },
+if TYPE_CHECKING:
+    from engine.pack.rulepack import RulePack
+
+LANGS = ("zh", "en")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read(lang: str) -> dict[str, Any]:
+    return yaml.load((files(__package__) / f"{lang}.yaml").read_text(encoding="utf-8"), Loader=_LOADER)
+
+
+_CATALOG = {lang: _read(lang) for lang in LANGS}
+#: Templates by language and key.
+PHRASES: dict[str, dict[str, str]] = {lang: c["phrases"] for lang, c in _CATALOG.items()}
+#: Coded values of the fact model and the context, by language and field.
+LABELS: dict[str, dict[str, dict[Any, str]]] = {lang: c["labels"] for lang, c in _CATALOG.items()}
+
+#: The families of composed keys, ``family.<part>[.<part>…]`` with the parts chosen by a fact, and what is said
+#: when the catalog has no key for the parts: a fallback key; "" if the family is optional (the caller says
+#: something else); None if it is closed (every value of its parts has its key, so a missing one is a bug).
+FAMILIES: dict[str, str | None] = {
+    "why": "why.generic",  # why.<fact kind>[.<via>]: what a fact shows
+    "ok": "",  # ok.<fact kind>.<field>: the pack parameter a satisfied condition stayed within; else nothing
+    "covers": None,  # covers.<target kind>.<self|under>: how a charge covers the incident
+    "duty": None,  # duty.<assignment kind>: a person's assignment
+    "post_duty": None,  # post_duty.<assignment kind>: a post's assignment
+    "fail": "fail.generic",  # fail.<fact kind>.<field>[.<op>]: the condition of a rule that failed
+    "op": None,  # op.<operator>: the words before an expected value
+    "subject": "",  # subject.<fact kind>: a fact named in a sentence; else the fact's key
+    "none": "none.generic",  # none.<fact kind>: the person has no fact of the kind at all
+    "no_fact": "no_fact",  # no_fact.<fact kind>: no fact of the incident meets a pattern the person is not bound by
+    "rel": None,  # rel.<relation>: an edge of the org graph, or an act
+    "crit": None,  # crit.<criterion>: a count of Art. 3 of Decree No. 493
 }
 
 
@@ -401,8 +75,17 @@ def phrase(lang: str, key: str, **fields: Any) -> str:
     return PHRASES[lang][key].format_map(_Vars(fields))
 
 
-def has_phrase(lang: str, key: str) -> bool:
-    return key in PHRASES[lang]
+def family_key(lang: str, family: str, *parts: str) -> str:
+    """The most specific key of ``family`` for ``parts`` the catalog has (``family.a.b``, then ``family.a``),
+    else the family's fallback ("" for an optional family); the one place where keys are composed."""
+    for n in range(len(parts), 0, -1):
+        key = ".".join((family, *parts[:n]))
+        if key in PHRASES[lang]:
+            return key
+    fallback = FAMILIES[family]
+    if fallback is None:
+        raise KeyError(".".join((family, *parts)))
+    return fallback
 
 
 def label(lang: str, field: str, value: Any, fields: Mapping[str, Any] | None = None) -> str:
@@ -412,14 +95,23 @@ def label(lang: str, field: str, value: Any, fields: Mapping[str, Any] | None = 
     return text.format_map(_Vars(fields or {}))
 
 
+def pack_name(pack: RulePack, kind: str, key: str, lang: str) -> str:
+    """The name the rule pack gives a tier, category or principle in ``lang`` (the pack's words, not the catalog's:
+    a pack for another town renders without code); the id itself if the pack has none."""
+    if kind == "tier":
+        return next(getattr(t, lang) for t in pack.tiers if t.id == key)
+    table = {"category": pack.categories, "principle": pack.principles}[kind]
+    return getattr(table[key], lang) if key in table else key
+
+
 def any_of(lang: str, items: Iterable[str]) -> str:
     """'a, b or c' / 'a、b或c'."""
     items = list(items)
     if len(items) < 2:
         return "".join(items)
-    return PHRASES[lang]["list_sep"].join(items[:-1]) + PHRASES[lang]["or"] + items[-1]
+    return phrase(lang, "list_sep").join(items[:-1]) + phrase(lang, "or") + items[-1]
 
 
 def all_of(lang: str, items: Iterable[str]) -> str:
     """'a, b, c' / 'a、b、c'."""
-    return PHRASES[lang]["list_sep"].join(items)
+    return phrase(lang, "list_sep").join(items)
