@@ -340,8 +340,9 @@ class Explainer:
             return text
         for u, v in zip(hops, hops[1:]):
             d = self._structure.edges[u, v]
-            way = "hop.structural_forward" if d["src"] == u else "hop.structural_backward"
-            text += self._say(way, rel=self._say(family_key(self.lang, "rel", d["rel"]))) + self._node_name(v)
+            rel = self._say(family_key(self.lang, "rel", d["rel"]))
+            text += self._say("hop.structural_forward" if d["src"] == u else "hop.structural_backward",
+                              rel=rel) + self._node_name(v)
         return text
 
     # -- why not: candidates -----------------------------------------------------------------------

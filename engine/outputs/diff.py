@@ -170,8 +170,8 @@ def comparisons_json(comparisons: Sequence[Comparison]) -> str:
 
 
 def _standing_text(pack: RulePack, s: Standing, lang: str) -> str:
-    return phrase(lang, "diff.standing", tier=pack_name(pack, "tier", s.tier, lang), categories=phrase(
-        lang, "table.list_sep").join(pack_name(pack, "category", c, lang) for c in s.categories))
+    categories = phrase(lang, "table.list_sep").join(pack_name(pack, "category", c, lang) for c in s.categories)
+    return phrase(lang, "diff.standing", tier=pack_name(pack, "tier", s.tier, lang), categories=categories)
 
 
 def _rows(cmp: Comparison, packs: Sequence[RulePack], lang: str) -> tuple[list[str], list[list[str]]]:

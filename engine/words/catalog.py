@@ -15,7 +15,8 @@ Keys are written out where they are used, except in the families of
 context-fact kind and field of the condition that failed
 (``fail.<kind>.<field>[.<op>]``), falling back to ``fail.generic``, so a rule
 pack that tests a new field still gets a sentence. Such keys are built only
-by :func:`family_key`.
+by :func:`family_key` (``tests/test_words.py`` lists the one exception: the
+code of a near miss in ``engine/incident``, which is built without a language).
 
 The files are read once, with yaml's C loader where it is installed, and
 never changed after.
