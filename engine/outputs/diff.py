@@ -14,8 +14,9 @@ from typing import Mapping, NamedTuple, Sequence
 from rich.table import Table
 
 from engine.chain.chain import Answerable, Chain
+from engine.outputs.table import pack_name
 from engine.pack.rulepack import RulePack
-from engine.words.catalog import label, pack_name, phrase
+from engine.words.catalog import label, phrase
 from facts.canon import JsonData, canonical_json, plain
 
 MARK = {"added": "+", "removed": "−", "changed": "~"}

@@ -20,8 +20,9 @@ from engine.chain.chain import Answerable, Chain, Link, UnitLink
 from engine.explain.explainer import Explainer, Why
 from engine.incident.grade import CRITERIA, GRADES
 from engine.org.graph import OrgGraph
+from engine.outputs.table import pack_name
 from engine.pack.rulepack import RulePack
-from engine.words.catalog import all_of, family_key, pack_name, phrase
+from engine.words.catalog import all_of, family_key, phrase
 
 #: Acts whose absence the report states for every person ("no inspection recorded").
 ACTS = ("inspection", "signature")

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from engine.chain.chain import Answerable, Chain, Link
 from engine.pack.rulepack import RulePack
-from engine.words.catalog import label, pack_name, phrase
+from engine.words.catalog import label, phrase
 from facts.canon import canonical_json
 
 
@@ -18,6 +18,14 @@ def chains_json(chains: list[Chain], indent: int | None = 2) -> str:
     """One chain as an object, several as an array in incident order; byte-stable."""
     data = chains[0].as_json() if len(chains) == 1 else [c.as_json() for c in chains]
     return canonical_json(data, indent=indent) + "\n"
+
+
+def pack_name(pack: RulePack, kind: str, key: str, lang: str) -> str:
+    """The name the rule pack gives a tier, category or principle in ``lang``; the id itself if it has none."""
+    if kind == "tier":
+        return next(getattr(t, lang) for t in pack.tiers if t.id == key)
+    table = {"category": pack.categories, "principle": pack.principles}[kind]
+    return getattr(table[key], lang) if key in table else key
 
 
 def grade_line(chain: Chain, lang: str) -> str:

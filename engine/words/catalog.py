@@ -24,12 +24,9 @@ never changed after.
 from __future__ import annotations
 
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 import yaml
-
-if TYPE_CHECKING:
-    from engine.pack.rulepack import RulePack
 
 LANGS = ("zh", "en")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -94,15 +91,6 @@ def label(lang: str, field: str, value: Any, fields: Mapping[str, Any] | None = 
     table = LABELS[lang].get("bool" if isinstance(value, bool) else field, {})
     text = table.get(value, str(value))
     return text.format_map(_Vars(fields or {}))
-
-
-def pack_name(pack: RulePack, kind: str, key: str, lang: str) -> str:
-    """The name the rule pack gives a tier, category or principle in ``lang`` (the pack's words, not the catalog's:
-    a pack for another town renders without code); the id itself if the pack has none."""
-    if kind == "tier":
-        return next(getattr(t, lang) for t in pack.tiers if t.id == key)
-    table = {"category": pack.categories, "principle": pack.principles}[kind]
-    return getattr(table[key], lang) if key in table else key
 
 
 def any_of(lang: str, items: Iterable[str]) -> str:
