@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/trace_bench.py [--incidents 1000] [--seconds 1] [--rounds 5] [--profile python|durable]
 
-A trace is three steps, timed apart: the incident's context (engine/context.py
-over engine/graph.py), the rule matches (durable_rules or the plain-Python
-evaluator) and the chain (engine/chain.py). The county (facts/synth.py: 5,000
+A trace is three steps, timed apart: the incident's context (engine/incident
+over engine/org), the rule matches (durable_rules or the plain-Python
+evaluator) and the chain (engine/chain). The county (facts/synth.py: 5,000
 people, 10,000 enterprises) should cost about what a town costs per incident:
 a query reads only the incident's neighbourhood. Against the example town, what
 differs is also the size of that neighbourhood (context facts per incident,
