@@ -1,10 +1,14 @@
 """Per-incident cost of a trace on the example town and on a generated county, both backends, in one run.
 
     .venv/bin/python bench/trace_bench.py [--incidents 1000] [--seconds 1] [--rounds 5] [--profile python|durable]
+                                          [--dated]
 
 A trace is three steps, timed apart: the incident's context (engine/incident
-over engine/org), the rule matches (durable_rules or the plain-Python
-evaluator) and the chain (engine/chain). The county (facts/synth.py: 5,000
+over engine/org), the rule matches (the version of the pack in force on the
+incident's day, then durable_rules or the plain-Python evaluator) and the chain
+(engine/chain). With ``--dated`` two parameters of the pack are dated (three
+versions over the incidents' five years), to show what judging each incident by
+the law of its day costs. The county (facts/synth.py: 5,000
 people, 10,000 enterprises) should cost about what a town costs per incident:
 a query reads only the incident's neighbourhood. Against the example town, what
 differs is also the size of that neighbourhood (context facts per incident,
@@ -20,6 +24,7 @@ import cProfile
 import pstats
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -47,9 +52,10 @@ def timed(graph: OrgGraph, pack, backend, incidents: list[Incident], seconds: fl
             t0 = clock()
             ctx = build_context(graph, i)
             t1 = clock()
-            matches = backend.matches(pack, ctx.facts)
+            version = pack.as_of(ctx.day)
+            matches = backend.matches(version, ctx.facts)
             t2 = clock()
-            build_chain(pack, graph, ctx, matches)
+            build_chain(version, graph, ctx, matches)
             t3 = clock()
             steps["context"] += t1 - t0
             steps["match"] += t2 - t1
@@ -70,9 +76,16 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=1.0, help="least time per round (default 1)")
     ap.add_argument("--rounds", type=int, default=5, help="rounds per org and backend; the best is kept (default 5)")
     ap.add_argument("--profile", choices=sorted(BACKENDS), help="also profile the county on this backend")
+    ap.add_argument("--dated", action="store_true", help="date two parameters of the pack (three versions)")
     args = ap.parse_args()
 
     pack = load_pack()
+    if args.dated:
+        dated = {"enterprise_report_minutes": {date(2022, 4, 24): 60, date(2023, 7, 1): 30},
+                 "inspection_window_days": {date(2022, 4, 24): 365, date(2024, 1, 1): 180}}
+        pack = pack.model_copy(update={"parameters": {**pack.parameters, **{
+            name: pack.parameters[name].set_to(values) for name, values in dated.items()}}})
+        print(f"dated pack: {len(pack.versions())} versions\n")
     town = load_facts([EXAMPLE])
     spec = CountySpec(incidents=args.incidents)
     one = CountySpec(towns=1, villages=25, enterprises=833, people=420, incidents=args.incidents)
@@ -120,7 +133,8 @@ def main() -> None:
         prof.enable()
         for i in incidents:
             ctx = build_context(graphs["county"], i)
-            build_chain(pack, graphs["county"], ctx, backend.matches(pack, ctx.facts))
+            version = pack.as_of(ctx.day)
+            build_chain(version, graphs["county"], ctx, backend.matches(version, ctx.facts))
         prof.disable()
         print(f"\ncProfile, county, {args.profile}, {len(incidents)} incidents (cumulative):")
         pstats.Stats(prof, stream=sys.stdout).sort_stats("cumulative").print_stats(25)

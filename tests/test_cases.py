@@ -1,9 +1,12 @@
 """Runs every YAML case in tests/cases/*/case.yaml on both backends.
 
 A case is a sentence (``name``), the facts (the test town in ``_base`` plus the
-case's own ``input``), and the exact chain expected for one incident: the
-people in chain order with the rules that named each, selected evidence,
-and the data gaps.
+case's own ``input``), optionally another rule pack (``pack``, a path relative
+to the case file) and parameters changed for the case (``parameters``: a value,
+or dated values ``{DAY: value, …}``), and the exact chain expected for one
+incident (``expect``), or for each of several (a list): the people in chain
+order with the rules that named each, selected evidence, the data gaps and the
+warnings.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import yaml
 
 from engine.chain.trace import Tracer
 from engine.pack.backends import BACKENDS
+from engine.pack.rulepack import load_pack
 from facts.load import load_facts
 from tests.cases.paths import BASE_DIR as BASE
 from tests.cases.paths import CASES_DIR
@@ -30,16 +34,26 @@ def backend(request):
     return BACKENDS[request.param]()
 
 
+def _expectations(case: dict) -> list[dict]:
+    return case["expect"] if isinstance(case["expect"], list) else [case["expect"]]
+
+
 @pytest.mark.parametrize("path", CASES, ids=[p.parent.name for p in CASES])
 def test_case(path: Path, backend, pack, tmp_path):
     case = _load(path)
-    assert set(case) <= {"name", "input", "parameters", "expect"}, f"{path}: unknown keys"
+    assert set(case) <= {"name", "input", "pack", "parameters", "expect"}, f"{path}: unknown keys"
     extra = tmp_path / "input.yaml"
     extra.write_text(yaml.safe_dump(case["input"], allow_unicode=True), encoding="utf-8")
-    params = {k: pack.parameters[k].model_copy(update={"value": v}) for k, v in case.get("parameters", {}).items()}
+    pack = load_pack(path.parent / case["pack"]) if "pack" in case else pack
+    params = {k: pack.parameters[k].set_to(v) for k, v in case.get("parameters", {}).items()}
     pack = pack.model_copy(update={"parameters": {**pack.parameters, **params}}) if params else pack
     tracer = Tracer(load_facts([BASE, extra]), pack, backend)
-    expect = case["expect"]
+    for expect in _expectations(case):
+        _check(case["name"], tracer, expect)
+
+
+def _check(name: str, tracer: Tracer, expect: dict) -> None:
+    case = {"name": f"{name} [{expect['incident']}]"}
     chain = tracer.trace(tracer.incidents[expect["incident"]])
     got = [{link.person: sorted({f.rule for f in link.findings})} for link in chain.links]
     assert got == expect["links"], case["name"]
@@ -56,13 +70,14 @@ def test_case(path: Path, backend, pack, tmp_path):
     assert [g.rule for g in chain.gaps] == expect.get("gaps", []), case["name"]
     if "gap_messages" in expect:
         assert [g.message["zh"] for g in chain.gaps] == expect["gap_messages"], case["name"]
+    assert [w.as_json() for w in chain.warnings] == expect.get("warnings", []), case["name"]
 
 
 def test_every_rule_and_gap_of_the_pack_is_exercised_by_some_case(pack):
     fired = set()
     for path in CASES:
-        expect = _load(path)["expect"]
-        fired |= {r for link in expect["links"] + expect.get("units", []) for rules in link.values() for r in rules}
-        fired |= {r for rules in (expect.get("mitigated") or {}).values() for r in rules}
-        fired |= set(expect.get("gaps", []))
+        for expect in _expectations(_load(path)):
+            fired |= {r for link in expect["links"] + expect.get("units", []) for rules in link.values() for r in rules}
+            fired |= {r for rules in (expect.get("mitigated") or {}).values() for r in rules}
+            fired |= set(expect.get("gaps", []))
     assert {r.id for r in pack.rules} | {g.id for g in pack.gaps} <= fired

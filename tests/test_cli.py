@@ -50,9 +50,10 @@ def test_trace_json_of_one_incident_is_an_object_and_of_several_an_array():
                              "--format", "json").output)
     assert one["incident"]["id"] == "inc-2023-02"
     assert [c["incident"]["id"] for c in several] == ["inc-2023-02", "inc-2022-01"]
-    assert list(one) == ["exonerated", "facts_digest", "gaps", "grade", "incident", "links", "rulepack", "units"]
+    assert list(one) == ["exonerated", "facts_digest", "gaps", "grade", "incident", "links", "rulepack", "units",
+                         "warnings"]
     assert list(one["links"][0]) == ["categories", "clauses", "evidence", "findings", "mitigations", "name",
-                                     "person", "posts", "principles", "rules", "tier"]
+                                     "person", "posts", "principles", "rules", "sources", "tier"]
 
 
 def test_trace_table_names_people_in_chinese_by_default_and_english_on_request():

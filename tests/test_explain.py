@@ -31,7 +31,7 @@ def town(pack):
 
 
 def explainer(tracer: Tracer, incident: str, lang: str = "en") -> Explainer:
-    return Explainer(tracer.pack, tracer.graph, tracer.trace(tracer.incidents[incident]), lang)
+    return Explainer(tracer.graph, tracer.trace(tracer.incidents[incident]), lang)
 
 
 def why_not(tracer: Tracer, incident: str, person: str, rule: str, lang: str = "en"):

@@ -73,7 +73,8 @@ CASES = {
          "of {eq, ne, lt, lte, gt, gte, in, not_in}: value (did you mean 'lte'?)"]),
     "a rule without its quote": (
         lambda raw: rule(raw, "town_heads").pop("quote"),
-        ["pack.yaml: rules #1 (town_heads): field 'quote': Field required\n  hint: add this field"]),
+        ["pack.yaml: rules #1 (town_heads): field 'quote': a rule that cites a clause quotes it: give the plan's "
+         "words as 'quote'"]),
 }
 
 

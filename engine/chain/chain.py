@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from engine.incident.context import IncidentContext
 from engine.org.graph import OrgGraph
 from engine.pack.compile import Match
 from engine.pack.rulepack import Gap, RulePack
+from engine.words.catalog import LANGS, phrase
 from facts.canon import JsonData
 
 
@@ -26,7 +28,8 @@ class Finding(JsonData):
     rule: str
     principle: str
     category: str
-    clause: str
+    clause: str | None  # the plan's clause …
+    source: str | None  # … and/or a source beyond the plan (an id of the pack's `sources`)
     tier: str | None
     evidence: tuple[str, ...]
     facts: tuple[str, ...] = field(metadata={"json": False})  # context fact keys, for explanations
@@ -37,7 +40,7 @@ class Finding(JsonData):
 class Answerable(JsonData):
     """What a person's and a unit's place in the chain share: band, findings, mitigations."""
 
-    json_extra = ("categories", "principles", "rules", "clauses", "evidence")
+    json_extra = ("categories", "principles", "rules", "clauses", "sources", "evidence")
 
     name: str
     tier: str
@@ -49,7 +52,7 @@ class Answerable(JsonData):
         raise NotImplementedError
 
     def _distinct(self, attr: str) -> list[str]:
-        return sorted({getattr(f, attr) for f in self.findings})
+        return sorted({getattr(f, attr) for f in self.findings} - {None})
 
     @property
     def categories(self) -> list[str]:
@@ -66,6 +69,10 @@ class Answerable(JsonData):
     @property
     def clauses(self) -> list[str]:
         return self._distinct("clause")
+
+    @property
+    def sources(self) -> list[str]:
+        return self._distinct("source")
 
     @property
     def evidence(self) -> list[str]:
@@ -117,18 +124,47 @@ class GapWarning(JsonData):
 
 
 @dataclass(frozen=True)
+class LawWarning(JsonData):
+    """The incident fell outside the period of the pack that judged it: said on the chain and in every output."""
+
+    kind: str  # before_pack | after_pack
+    zh: str
+    en: str
+
+
+def law_warnings(pack: RulePack, day: date) -> tuple[LawWarning, ...]:
+    """A warning when ``day`` is outside the pack's period (the pack still judged it: see RulePack.as_of)."""
+    kind = pack.outside(day)
+    if kind is None:
+        return ()
+    period = pack.period
+    fields = {"document": pack.pack.document, "issued": pack.pack.issued.isoformat(), "day": day.isoformat(),
+              "from": period.valid_from.isoformat(), "to": period.valid_to.isoformat() if period.valid_to else ""}
+    said = {lang: phrase(lang, "law.after_pack" if kind == "after_pack" else "law.before_pack.issued"
+                         if period.valid_from == pack.pack.issued else "law.before_pack", **fields)
+            for lang in LANGS}
+    return (LawWarning(kind, said["zh"], said["en"]),)
+
+
+@dataclass(frozen=True)
 class Chain(JsonData):
     """One incident's responsibility chain: the JSON contract (:meth:`as_json`) and what renderers read."""
 
-    json_extra = ("incident", "grade")
+    json_extra = ("incident", "grade", "rulepack")
 
     context: IncidentContext = field(metadata={"json": False})
     links: tuple[Link, ...]
     gaps: tuple[GapWarning, ...]
-    rulepack: dict
+    pack: RulePack = field(metadata={"json": False})  # the version in force on the incident's day, that judged it
     facts_digest: str
     units: tuple[UnitLink, ...] = ()
     exonerated: tuple[Exoneration, ...] = ()
+    warnings: tuple[LawWarning, ...] = ()
+
+    @property
+    def rulepack(self) -> dict:
+        """Which pack judged the incident: its id, its digest as loaded, and the digest of the version of the day."""
+        return {"id": self.pack.pack.id, "digest": self.pack.origin_digest, "version": self.pack.digest}
 
     def link(self, person: str) -> Link | None:
         return next((l for l in self.links if l.person == person), None)
@@ -195,6 +231,7 @@ def settle(pack: RulePack, party: str, found: list[Finding]) -> tuple[list[Findi
 
 
 def build_chain(pack: RulePack, graph: OrgGraph, ctx: IncidentContext, matches: list[Match]) -> Chain:
+    """The chain of one incident from the matches of ``pack``: the version in force on its day (RulePack.as_of)."""
     facts = ctx.by_key()
     found: dict[tuple[str, str], list[Finding]] = {}
     gaps: dict[tuple, GapWarning] = {}
@@ -211,7 +248,7 @@ def build_chain(pack: RulePack, graph: OrgGraph, ctx: IncidentContext, matches: 
         kind, alias = item.party
         who = facts[dict(m.bindings)[alias]].fields[kind]
         found.setdefault((kind, who), []).append(Finding(
-            item.id, item.principle, item.category, item.clause, item.tier, evidence, keys))
+            item.id, item.principle, item.category, item.clause, item.source, item.tier, evidence, keys))
     links, units, exonerated = [], [], []
     for (kind, who), fs in found.items():
         kept, mitigations, exonerations = settle(pack, who, fs)
@@ -227,6 +264,6 @@ def build_chain(pack: RulePack, graph: OrgGraph, ctx: IncidentContext, matches: 
                           for h in graph.posts_held(who, ctx.day))
             links.append(Link(person=who, name=graph.people[who].name, posts=posts, **common))
     order = lambda l: (pack.tier_rank(l.tier), l.id)  # noqa: E731 - scene upward, then by id
-    return Chain(ctx, tuple(sorted(links, key=order)), tuple(gaps[k] for k in sorted(gaps)),
-                 {"id": pack.pack.id, "digest": pack.digest}, ctx.digest,
-                 tuple(sorted(units, key=order)), tuple(sorted(exonerated, key=lambda x: (x.person, x.rule))))
+    return Chain(ctx, tuple(sorted(links, key=order)), tuple(gaps[k] for k in sorted(gaps)), pack, ctx.digest,
+                 tuple(sorted(units, key=order)), tuple(sorted(exonerated, key=lambda x: (x.person, x.rule))),
+                 law_warnings(pack, ctx.day))

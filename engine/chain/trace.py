@@ -34,5 +34,7 @@ class Tracer:
         return [self.incidents[i] for i in ids] if ids else list(self.facts.incidents)
 
     def trace(self, incident: Incident) -> Chain:
+        """The incident judged by the pack as in force on its day."""
         ctx = build_context(self.graph, incident)
-        return build_chain(self.pack, self.graph, ctx, self.backend.matches(self.pack, ctx.facts))
+        pack = self.pack.as_of(ctx.day)
+        return build_chain(pack, self.graph, ctx, self.backend.matches(pack, ctx.facts))

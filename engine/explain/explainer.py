@@ -37,7 +37,7 @@ from engine.incident.fact import OK, Candidate, Check, Fact
 from engine.incident.kinds import BY_NAME, NEAR_MISSES
 from engine.org.graph import OrgGraph, node
 from engine.pack.compile import passes, resolved_operand
-from engine.pack.rulepack import FieldRef, ParamRef, Pattern, Rule, RulePack
+from engine.pack.rulepack import FieldRef, ParamRef, Pattern, Rule
 from engine.words.catalog import FAMILIES, all_of, any_of, family_key, label, phrase
 from facts.canon import JsonData
 from facts.errors import InputError, UnknownIdError
@@ -67,11 +67,12 @@ class Why(JsonData):
     rule: str
     principle: str
     category: str
-    clause: str
-    quote: str
+    clause: str  # what the rule rests on, in a word: the plan's clause (a source's article for a rule on one alone)
+    quote: str  # the plan's words ('' for a rule resting on a source alone)
     steps: tuple[Step, ...]
     path: str
     effect: str = "liable"  # or "mitigates": a finding that lowers another (e.g. due diligence shown)
+    source: str = ""  # the source beyond the plan, cited with its text
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class Explanation(JsonData):
     why: tuple[Why, ...]
     why_not: tuple[WhyNot, ...]
     lang: str = field(metadata={"json": False})
+    warnings: tuple[str, ...] = ()  # the chain's warnings (an incident outside the pack's period), in ``lang``
 
     @property
     def in_chain(self) -> bool:
@@ -123,6 +125,7 @@ class Explanation(JsonData):
 
     def as_text(self) -> str:
         lang, out = self.lang, [self.head]
+        out += [phrase(lang, "explain.warning", text=w) for w in self.warnings]
         out.append(phrase(lang, "explain.in_chain", tier=self.tier) if self.tier else phrase(lang, "explain.not_in_chain"))
         out.append(phrase(lang, "explain.posts", posts=all_of(lang, self.posts)) if self.posts
                    else phrase(lang, "explain.no_posts"))
@@ -132,7 +135,10 @@ class Explanation(JsonData):
                 out.append(phrase(lang, "explain.rule", n=n, rule=w.rule, principle=w.principle, clause=w.clause,
                                   category=w.category) + (phrase(lang, "explain.mitigates")
                                                           if w.effect == "mitigates" else ""))
-                out.append("   " + phrase(lang, "explain.plan", quote=w.quote))
+                if w.quote:
+                    out.append("   " + phrase(lang, "explain.plan", quote=w.quote))
+                if w.source:
+                    out.append("   " + phrase(lang, "explain.source", source=w.source))
                 out += [f"   - {s.text}" for s in w.steps]
                 out.append("   " + phrase(lang, "explain.path", path=w.path))
         if self.why_not:
@@ -165,8 +171,9 @@ def _iso(day: date | None) -> str:
 class Explainer:
     """Explanations for the people of one incident, in one language."""
 
-    def __init__(self, pack: RulePack, graph: OrgGraph, chain: Chain, lang: str = "zh"):
-        self.pack, self.graph, self.chain, self.lang = pack, graph, chain, lang
+    def __init__(self, graph: OrgGraph, chain: Chain, lang: str = "zh"):
+        """Explanations by the version of the pack that judged the chain (its rules and values of the day)."""
+        self.pack, self.graph, self.chain, self.lang = chain.pack, graph, chain, lang
         self.ctx = chain.context
         self.day = self.ctx.day
         self.keys = self.ctx.by_key()
@@ -291,8 +298,14 @@ class Explainer:
                           for (alias, pat), f in zip(rule.when.items(), facts))
             party = facts[list(rule.when).index(rule.party[1])]
             out.append(Why(rule.id, self._label("principle", rule.principle), self._label("category", rule.category),
-                           rule.clause, rule.quote, steps, self.org_path(party), rule.effect))
+                           self.pack.citation(rule), rule.quote or "", steps, self.org_path(party), rule.effect,
+                           self.source(rule.source)))
         return tuple(out)
+
+    def source(self, source_id: str | None) -> str:
+        """A source beyond the plan with its text ('' for none); a summary is marked as one."""
+        s = self.pack.sources.get(source_id or "")
+        return self._say("source.summary" if s.summary else "source.quote", cite=s.cite, text=s.text) if s else ""
 
     def _label(self, kind: str, key: str) -> str:
         table = {"principle": self.pack.principles, "category": self.pack.categories}[kind]
@@ -463,7 +476,7 @@ class Explainer:
         return "overridden", self._say("overridden", by=all_of(self.lang, by))
 
     def why_not(self, rule: Rule, person: str) -> WhyNot:
-        return WhyNot(rule.id, self._label("principle", rule.principle), rule.clause,
+        return WhyNot(rule.id, self._label("principle", rule.principle), self.pack.citation(rule),
                       tuple(self.attempts(rule, person)))
 
     def not_counted(self, person: str) -> list[str]:
@@ -495,11 +508,12 @@ class Explainer:
                          grade=getattr(self.ctx.grade, self.lang))
         return Explanation(self.ctx.incident.id, person, self._name("person", person), tier, head, posts,
                            self.why(link) if link else (),
-                           tuple(self.why_not(r, person) for r in self.person_rules if r.id not in named), self.lang)
+                           tuple(self.why_not(r, person) for r in self.person_rules if r.id not in named), self.lang,
+                           tuple(getattr(w, self.lang) for w in self.chain.warnings))
 
 
 def explain_person(tracer: Tracer, incident: str, person: str, lang: str = "zh") -> Explanation:
     """``wenze explain``: trace one incident and explain one person (an id or an exact name)."""
     (chosen,) = tracer.select([incident])
     who = resolve_person(tracer.graph, person)
-    return Explainer(tracer.pack, tracer.graph, tracer.trace(chosen), lang).explain(who)
+    return Explainer(tracer.graph, tracer.trace(chosen), lang).explain(who)

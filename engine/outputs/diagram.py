@@ -69,6 +69,7 @@ class Layout:
     title: str
     bands: tuple[Band, ...]
     edges: tuple[Edge, ...]
+    notes: tuple[str, ...] = ()  # said under the title: the chain's warnings
 
 
 def _relation(graph: OrgGraph, fact: Fact, lang: str) -> str:
@@ -145,7 +146,8 @@ def layout(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str = "zh") -> L
                 if text not in edges.setdefault((ids[party.id], dst), []):
                     edges[(ids[party.id], dst)].append(text)
     title = phrase(lang, "diagram.title", incident=inc.id, site_name=graph.units[inc.site].name)
-    return Layout(title, tuple(bands), tuple(Edge(s, d, tuple(t)) for (s, d), t in edges.items()))
+    notes = tuple(phrase(lang, "diagram.note", text=getattr(w, lang)) for w in chain.warnings)
+    return Layout(title, tuple(bands), tuple(Edge(s, d, tuple(t)) for (s, d), t in edges.items()), notes)
 
 
 def _dot_text(*lines: str) -> str:
@@ -156,7 +158,8 @@ def _dot_text(*lines: str) -> str:
 def to_dot(lay: Layout) -> str:
     """Graphviz DOT: one cluster per band, ranked top to bottom by an invisible spine."""
     out = ["digraph chain {",
-           f"  graph [rankdir=TB, newrank=true, nodesep=0.3, ranksep=0.6, labelloc=t, label={_dot_text(lay.title)}];",
+           ("  graph [rankdir=TB, newrank=true, nodesep=0.3, ranksep=0.6, labelloc=t, "
+            f"label={_dot_text(lay.title, *lay.notes)}];"),
            "  node [shape=box, style=rounded];",
            "  edge [fontsize=10];"]
     for band in lay.bands:
@@ -189,6 +192,7 @@ def _mermaid_text(text: str) -> str:
 def to_mermaid(lay: Layout) -> str:
     """Mermaid flowchart: one subgraph per band, chained top to bottom by invisible links."""
     out = ["flowchart TB", f"  %% {lay.title}"]
+    out += [f"  note{i}>{_mermaid_text(note)}]" for i, note in enumerate(lay.notes)]
     for i, band in enumerate(lay.bands):
         out.append(f"  subgraph band{i}[{_mermaid_text(band.title)}]")
         for box in band.boxes:

@@ -219,6 +219,12 @@ def _aspect(pack: RulePack, aspect: str, value, lang: str) -> str:
     return sep.join(pack_name(pack, kind, v, lang) for v in value) or "—"
 
 
+def _warnings(cmp: Comparison, lang: str) -> list[str]:
+    """The chains' warnings (an incident outside a pack's period), each said once."""
+    return list(dict.fromkeys(phrase(lang, "table.warning", text=getattr(w, lang))
+                              for chain in cmp.chains if chain for w in chain.warnings))
+
+
 def table(cmp: Comparison, packs: Sequence[RulePack], lang: str = "zh") -> Table:
     """The baseline beside each scenario, a row per person; the changes in the caption."""
     head, rows = _rows(cmp, packs, lang)
@@ -227,9 +233,10 @@ def table(cmp: Comparison, packs: Sequence[RulePack], lang: str = "zh") -> Table
         t.add_column(col, overflow="fold")
     for row in rows:
         t.add_row(*row)
-    t.caption = "\n".join(phrase(lang, "diff.caption_line", scenario=n, line=line)
-                          for n, d, c, p in zip(cmp.names[1:], cmp.diffs, cmp.chains[1:], packs[1:])
-                          for line in _summary(d, c, p, lang))
+    t.caption = "\n".join([*_warnings(cmp, lang), *(phrase(lang, "diff.caption_line", scenario=n, line=line)
+                                                      for n, d, c, p in zip(cmp.names[1:], cmp.diffs, cmp.chains[1:],
+                                                                            packs[1:])
+                                                      for line in _summary(d, c, p, lang))])
     t.caption_justify = "left"
     return t
 
@@ -238,8 +245,9 @@ def markdown(comparisons: Sequence[Comparison], packs: Sequence[RulePack], lang:
     out: list[str] = []
     for cmp in comparisons:
         head, rows = _rows(cmp, packs, lang)
-        out += ["## " + phrase(lang, "diff.title", incident=cmp.incident), "", "| " + " | ".join(head) + " |",
-                "|" + "---|" * len(head)]
+        out += ["## " + phrase(lang, "diff.title", incident=cmp.incident), ""]
+        out += [line for w in _warnings(cmp, lang) for line in (f"> {w}", "")]
+        out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         out += ["| " + " | ".join(r) + " |" for r in rows]
         for n, d, c, p in zip(cmp.names[1:], cmp.diffs, cmp.chains[1:], packs[1:]):
             out += ["", f"### {n}", ""] + [f"- {line}" for line in _summary(d, c, p, lang)]

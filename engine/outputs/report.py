@@ -56,10 +56,11 @@ def _ids(ids: Iterable[str]) -> str:
 
 
 def _incident(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str) -> str:
-    ex = Explainer(pack, graph, chain, lang)
+    ex = Explainer(graph, chain, lang)
     ctx, inc, base = chain.context, chain.context.incident, ex.base
     village = phrase(lang, "report.village", **base) if ctx.village else ""
     out = [phrase(lang, "report.title", **base), ""]
+    out += [line for w in chain.warnings for line in (phrase(lang, "report.warning", text=getattr(w, lang)), "")]
     if inc.description:
         out += [inc.description, ""]
     out += [phrase(lang, "report.when", when=inc.occurred_at.isoformat()),
@@ -67,8 +68,9 @@ def _incident(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str) -> str:
             phrase(lang, "report.sector", **base),
             phrase(lang, "report.toll", toll=all_of(lang, [_count(lang, c, getattr(inc, c)) for c in CRITERIA])),
             phrase(lang, "report.grade", grade=grade_text(chain, lang)),
-            phrase(lang, "report.basis", pack=chain.rulepack["id"], pack_digest=chain.rulepack["digest"],
-                   facts_digest=chain.facts_digest),
+            phrase(lang, "report.basis" if chain.rulepack["version"] == chain.rulepack["digest"] else
+                   "report.basis.version", pack=chain.rulepack["id"], pack_digest=chain.rulepack["digest"],
+                   version=chain.rulepack["version"], facts_digest=chain.facts_digest),
             "", phrase(lang, "report.chain"), "", phrase(lang, "report.table"), "|---|---|---|---|---|"]
     for n, link in enumerate(chain.links, 1):
         posts = phrase(lang, "title_sep").join(p["title"] for p in link.posts) or "—"
@@ -90,9 +92,13 @@ def _categories(pack: RulePack, party: Answerable, lang: str) -> str:
 
 
 def _duty(why: Iterable[Why], lang: str) -> list[str]:
-    return [phrase(lang, "report.duty")] + [
-        phrase(lang, "report.duty_item", clause=w.clause, principle=w.principle, rule=w.rule, quote=w.quote)
-        for w in why]
+    """Each rule's duty in the plan's words, and the source beyond the plan it rests on."""
+    out = [phrase(lang, "report.duty")]
+    for w in why:
+        out.append(phrase(lang, "report.duty_item" if w.quote else "report.duty_source", clause=w.clause,
+                          principle=w.principle, rule=w.rule, quote=w.quote))
+        out += [phrase(lang, "report.source", source=w.source)] if w.source else []
+    return out
 
 
 def _shown(why: Iterable[Why]) -> list[str]:

@@ -53,7 +53,7 @@ def _row(pack: RulePack, n: int, who: Answerable, held: str, lang: str) -> list[
     return [str(n), pack_name(pack, "tier", who.tier, lang), phrase(lang, "table.party", name=who.name, id=who.id),
             held, categories + (phrase(lang, "table.mitigated") if who.mitigations else ""),
             sep.join(pack_name(pack, "principle", p, lang) for p in who.principles),
-            " ".join(who.clauses), " ".join(who.evidence)]
+            " ".join([*who.clauses, *(pack.sources[s].cite for s in who.sources)]), " ".join(who.evidence)]
 
 
 def table(chain: Chain, pack: RulePack, lang: str = "zh") -> Table:
@@ -70,7 +70,8 @@ def table(chain: Chain, pack: RulePack, lang: str = "zh") -> Table:
         for n, unit in enumerate(chain.units, len(chain.links) + 1):
             t.add_row(*_row(pack, n, unit, phrase(lang, "table.unit", kind=unit.kind), lang))
     sep = phrase(lang, "table.note_sep")
-    notes = [phrase(lang, "table.gaps", gaps=sep.join(
+    notes = [phrase(lang, "table.warning", text=getattr(w, lang)) for w in chain.warnings]
+    notes += [phrase(lang, "table.gaps", gaps=sep.join(
         phrase(lang, "table.gap", message=g.message[lang], clause=g.clause) for g in chain.gaps))] if chain.gaps else []
     notes += [phrase(lang, "table.exonerated", exonerated=sep.join(
         phrase(lang, "table.exoneration", person=x.person, rule=x.rule, removed=", ".join(x.removed))

@@ -5,25 +5,45 @@ A condition is a mapping ``alias → pattern``; a pattern is ``kind`` plus
 (``eq ne lt lte gt gte in not_in``) applied to a literal, a list,
 ``{param: NAME}`` (a pack parameter) or ``{ref: ALIAS.FIELD}`` (a field of an
 earlier alias in the same rule). That is the whole grammar: no code, no eval.
+
+A pack is dated (see :meth:`RulePack.as_of`): it is in force over a period
+(``in_force``), a rule or gap may carry ``from``/``to``, and a parameter may
+give ``values`` by the day each takes effect instead of one ``value``, as
+OpenFisca's parameters do. Rules and parameters cite the plan (``clause``,
+``reference``) and, beyond it, the pack's ``sources`` (``source``). A pack may
+``extend`` another (see :func:`extended`).
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Collection
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from engine.incident.kinds import SCHEMA
 from facts.canon import digest
-from facts.errors import Problem, RulePackError, did_you_mean
+from facts.errors import EngineError, Problem, ProblemsError, RulePackError, did_you_mean
 from facts.load import read_document, validation_problems
+from facts.timeline import in_force
 from rules import RULES_DIR
 
 DEFAULT_PACK = RULES_DIR / "tongchuan-2022.yaml"
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in")
 Scalar = Union[bool, int, str]
+Value = Union[Scalar, list[Scalar]]
 
 
 class Strict(BaseModel):
@@ -35,10 +55,85 @@ class Label(Strict):
     en: str
 
 
+class Dated(Strict):
+    """Something in force over a half-open period ``[from, to)``; open on a side left out."""
+
+    valid_from: date | None = Field(default=None, alias="from")
+    valid_to: date | None = Field(default=None, alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Dated:
+        if self.valid_from and self.valid_to and self.valid_to <= self.valid_from:
+            raise ValueError(f"'to' ({self.valid_to}) must be after 'from' ({self.valid_from})")
+        return self
+
+    def in_force_on(self, day: date) -> bool:
+        return in_force(self.valid_from or date.min, self.valid_to, day)
+
+
+class Period(Dated):
+    """When a pack is in force: from the day given (the day the plan took effect), to the first day it no longer is."""
+
+    valid_from: date = Field(alias="from")
+
+
+class Source(Strict):
+    """A text beyond the plan that a rule or parameter rests on: a law, a regulation or a party rule, by article.
+
+    ``text`` is the article's wording, or, with ``summary: true``, its subject in the pack
+    author's words where the wording was not at hand: a pack never passes a summary off as the law.
+    """
+
+    title: str
+    article: str
+    text: str = Field(min_length=1)
+    summary: bool = False
+    note: str = ""
+
+    @property
+    def cite(self) -> str:
+        return f"{self.title}{self.article}"
+
+
 class Param(Strict):
+    """A value a what-if may change: today's ``value``, or ``values`` by the day each takes effect.
+
+    Before the first day of ``values`` the first value holds (the pack loader requires that
+    day to be no later than the pack's own first day in force).
+    """
+
     description: str
-    reference: str
-    value: Union[Scalar, list[Scalar]]
+    reference: str | None = None  # the plan's clause
+    source: str | None = None  # a source beyond the plan
+    value: Value | None = None
+    values: dict[date, Value] | None = None
+
+    @model_validator(mode="after")
+    def _one_value(self) -> Param:
+        if (self.value is None) == (self.values is None):
+            raise ValueError("give exactly one of 'value' (one value) or 'values' (dated: {DAY: value, …})")
+        if self.values is not None and not self.values:
+            raise ValueError("'values' needs at least one day and its value")
+        if self.reference is None and self.source is None:
+            raise ValueError("cite the plan ('reference: CLAUSE') or a source ('source: ID'), or both")
+        return self
+
+    @property
+    def every_value(self) -> list[Value]:
+        """Every value the parameter takes, in date order."""
+        return [self.value] if self.values is None else [self.values[d] for d in sorted(self.values)]
+
+    def on(self, day: date) -> Value:
+        """The value in force on ``day``."""
+        if self.values is None:
+            return self.value
+        days = sorted(self.values)
+        return self.values[days[max(bisect_right(days, day) - 1, 0)]]
+
+    def set_to(self, value: Any) -> Param:
+        """This parameter with another value; a mapping of days to values makes it dated (ValidationError if bad)."""
+        given = {"values": value} if isinstance(value, dict) else {"value": value}
+        return Param.model_validate({**self.model_dump(exclude={"value", "values"}), **given})
 
 
 class Category(Label):
@@ -72,7 +167,7 @@ class Pattern(Strict):
     tests: tuple[tuple[str, str, Any], ...] = ()
 
     @classmethod
-    def parse(cls, raw: Any) -> "Pattern":
+    def parse(cls, raw: Any) -> Pattern:
         if not isinstance(raw, dict) or "kind" not in raw:
             raise ValueError("a pattern is a mapping with 'kind' and field tests")
         tests = []
@@ -96,11 +191,12 @@ class Pattern(Strict):
         return cls(kind=raw["kind"], tests=tuple(tests))
 
 
-class Rule(Strict):
+class Rule(Dated):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     principle: str
-    clause: str
-    quote: str = Field(min_length=1)
+    clause: str | None = None  # the plan's clause …
+    quote: str | None = Field(default=None, min_length=1, validate_default=True)  # … and its words
+    source: str | None = Field(default=None, validate_default=True)  # a source beyond the plan
     category: str
     tier: str | None = None  # the band; none = the finding places its person nowhere of its own
     when: dict[str, Pattern]
@@ -111,6 +207,20 @@ class Rule(Strict):
     overrides: list[str] = []
     enabled_by: str | None = None  # a yes/no parameter that switches the rule on
     note: str = ""
+
+    @field_validator("quote")
+    @classmethod
+    def _quoted(cls, quote: str | None, info: ValidationInfo) -> str | None:
+        if quote is None and info.data.get("clause") is not None:
+            raise ValueError("a rule that cites a clause quotes it: give the plan's words as 'quote'")
+        return quote
+
+    @field_validator("source")
+    @classmethod
+    def _cited(cls, source: str | None, info: ValidationInfo) -> str | None:
+        if source is None and "clause" in info.data and info.data["clause"] is None:
+            raise ValueError("a rule cites the plan ('clause' and 'quote') or a source ('source: ID'), or both")
+        return source
 
     @property
     def party(self) -> tuple[str, str]:
@@ -125,7 +235,7 @@ class Rule(Strict):
         return {k: Pattern.parse(p) for k, p in v.items()}
 
 
-class Gap(Strict):
+class Gap(Dated):
     """A data gap: a duty the plan assigns that the facts leave with nobody on the day."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -148,28 +258,123 @@ class PackInfo(Strict):
 
 class RulePack(Strict):
     pack: PackInfo
+    in_force: Period | None = None  # from the day the plan was issued, open-ended, when not given
     clauses: dict[str, str]
+    sources: dict[str, Source] = {}
     parameters: dict[str, Param]
     categories: dict[str, Category]
     principles: dict[str, Principle]
     tiers: list[Tier]
     rules: list[Rule]
     gaps: list[Gap] = []
+    _origin: str | None = PrivateAttr(default=None)  # for a version (see as_of): the digest of the pack it is of
 
     @cached_property
     def digest(self) -> str:
         """Computed once per pack object (packs are frozen); every incident of a batch asks for it."""
         return digest(self.model_dump(mode="json"))
 
-    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> "RulePack":
-        """A copy; pydantic would carry the cached digest over to the changed content, so drop it."""
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> RulePack:
+        """A copy; pydantic would carry the cached digest (and versions) over to the changed content, so drop them."""
         copy = super().model_copy(update=update, deep=deep)
-        for cached in ("digest", "_tier_ranks", "_rules_by_id"):
+        for cached in _CACHED:
             copy.__dict__.pop(cached, None)
         return copy
 
     def param(self, name: str) -> Any:
-        return self.parameters[name].value
+        """A parameter's value; a dated one has a value only in a version of the pack (:meth:`as_of`)."""
+        p = self.parameters[name]
+        if p.values is not None:
+            raise EngineError(f"parameter '{name}' is dated: ask the pack as of a day (RulePack.as_of) for its value")
+        return p.value
+
+    # -- the law in force on the day -------------------------------------------------------------------
+
+    @property
+    def period(self) -> Period:
+        return self.in_force or Period.model_validate({"from": self.pack.issued})
+
+    @property
+    def origin_digest(self) -> str:
+        """The digest of the pack as loaded; for a version, of the pack it is a version of."""
+        return self._origin or self.digest
+
+    def outside(self, day: date) -> Literal["before_pack", "after_pack"] | None:
+        """Whether ``day`` falls before or after the pack's period (None: inside it)."""
+        if not self.period.in_force_on(day):
+            return "before_pack" if day < self.period.valid_from else "after_pack"
+        return None
+
+    @cached_property
+    def _timeline(self) -> tuple[date, ...]:
+        """The days inside the pack's period on which a parameter's value or the rules in force change."""
+        p = self.period
+        days = {d for param in self.parameters.values() for d in param.values or ()}
+        days |= {d for item in (*self.rules, *self.gaps) for d in (item.valid_from, item.valid_to) if d}
+        return tuple(sorted(d for d in days if p.valid_from < d and p.in_force_on(d)))
+
+    @cached_property
+    def _flat(self) -> bool:
+        """Nothing in the pack is dated: every version of it is the pack itself."""
+        return not any(p.values is not None for p in self.parameters.values()) and not any(
+            i.valid_from or i.valid_to for i in (*self.rules, *self.gaps))
+
+    @cached_property
+    def _versions(self) -> dict[int, RulePack]:
+        return {}  # filled by as_of, one entry per distinct version asked for
+
+    def as_of(self, day: date) -> RulePack:
+        """The pack in force on ``day``: each parameter's value that day, the rules and gaps in force that day.
+
+        The one place that decides which law an incident is judged by. A day before the pack's
+        period gets its first version, a day after it its last (the chain then carries a
+        warning, see :meth:`outside`). A version is a plain, undated pack with a digest of its
+        own, the same for every day it covers, so its compiled ruleset and matcher are built once
+        and shared; it is computed once per pack object. An undated pack is its own version.
+        """
+        if self._flat:
+            return self
+        n = bisect_right(self._timeline, day)
+        version = self._versions.get(n)
+        if version is None:
+            version = self._versions[n] = self._version(self._timeline[n - 1] if n else self.period.valid_from)
+        return version
+
+    def versions(self) -> list[RulePack]:
+        """Every version of the pack over its period, in date order."""
+        return [self.as_of(d) for d in (self.period.valid_from, *self._timeline)]
+
+    def _version(self, day: date) -> RulePack:
+        params = {name: p if p.values is None else p.model_copy(update={"value": p.on(day), "values": None})
+                  for name, p in self.parameters.items()}
+        gone = {i.id for i in (*self.rules, *self.gaps) if not i.in_force_on(day)}
+        kept = self.model_copy(update={"parameters": params}).without(gone)
+        undated = {"valid_from": None, "valid_to": None}
+        version = kept.model_copy(update={"rules": [r.model_copy(update=undated) for r in kept.rules],
+                                          "gaps": [g.model_copy(update=undated) for g in kept.gaps]})
+        version._origin = self.digest
+        return version
+
+    def without(self, ids: Collection[str]) -> RulePack:
+        """The pack without these rules and gaps (a what-if's ``disable_rules``, an extending pack's ``disable``).
+
+        An override of a rule left out is dropped; a rule that only mitigates or exonerates others
+        goes with them when they are all left out: it has nothing left to act on.
+        """
+        if not ids:
+            return self
+        rules = []
+        for r in self.rules:
+            kept = [o for o in r.overrides if o not in ids]
+            if r.id in ids or (r.effect != "liable" and not kept):
+                continue
+            rules.append(r if kept == r.overrides else r.model_copy(update={"overrides": kept}))
+        return self.model_copy(update={"rules": rules, "gaps": [g for g in self.gaps if g.id not in ids]})
+
+    def citation(self, item: Rule | Gap) -> str:
+        """What a rule or gap rests on, in a word: the plan's clause; for a rule on a source alone, its article."""
+        source = self.sources.get(getattr(item, "source", None) or "")
+        return item.clause or (source.cite if source else "")
 
     @cached_property
     def _tier_ranks(self) -> dict[str, int]:
@@ -186,6 +391,9 @@ class RulePack(Strict):
         return self._rules_by_id[rule_id]
 
 
+_CACHED = tuple(name for name, attr in vars(RulePack).items() if isinstance(attr, cached_property))
+
+
 def load_pack(path: str | Path = DEFAULT_PACK) -> RulePack:
     """Load and validate a rule pack; RulePackError lists every problem with file, rule id and field."""
     path = Path(path)
@@ -198,6 +406,7 @@ def load_pack(path: str | Path = DEFAULT_PACK) -> RulePack:
     if not isinstance(raw, dict):
         raise RulePackError([Problem(file, "pack", "", "the top level must be a mapping",
                                      "see rules/tongchuan-2022.yaml")], what=file)
+    raw, disabled = extended(path, raw)
     problems: list[Problem] = []
     items = {}
     for section in ("rules", "gaps"):
@@ -214,7 +423,7 @@ def load_pack(path: str | Path = DEFAULT_PACK) -> RulePack:
     except ValidationError as e:
         problems += validation_problems(e, RulePack, file, "pack")
         raise RulePackError(problems, what=file) from None
-    pack = pack.model_copy(update=items)
+    pack = pack.model_copy(update=items).without(disabled)
     declared = [r["id"] for r in raw.get("rules") or [] if isinstance(r, dict) and isinstance(r.get("id"), str)]
     problems += check_pack(pack, file, declared)
     if problems:
@@ -238,7 +447,7 @@ def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Prob
             if r.id in seen:
                 bad("id", f"duplicate rule id '{r.id}'", "give each rule and gap its own id")
             seen.add(r.id)
-            if r.clause not in pack.clauses:
+            if r.clause is not None and r.clause not in pack.clauses:
                 bad("clause", f"unknown clause '{r.clause}'{did_you_mean(r.clause, pack.clauses)}",
                     "cite a clause id listed under 'clauses' (see the plan's CLAUSES.md)")
             if isinstance(r, Rule):
@@ -262,7 +471,8 @@ def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Prob
                     bad(fld, f"a fact of kind '{r.when[alias].kind}' names no {party}",
                         "name an alias of kind " + ", ".join(k for k, f in SCHEMA.items() if party in f))
                 switch = pack.parameters.get(r.enabled_by or "")
-                if r.enabled_by is not None and (switch is None or not isinstance(switch.value, bool)):
+                if r.enabled_by is not None and (switch is None or
+                                                 not all(isinstance(v, bool) for v in switch.every_value)):
                     bad("enabled_by", f"'{r.enabled_by}' is not a yes/no parameter{did_you_mean(r.enabled_by, pack.parameters)}",
                         "declare a parameter with value true or false")
                 if r.effect != "liable" and not r.overrides:
@@ -278,7 +488,7 @@ def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Prob
                         bad(f"{part}.{alias}", f"alias '{alias}' is used twice", "give each pattern its own alias")
                     _check_pattern(pack, f"{part}.{alias}", pat, aliases, bad)
                     aliases[alias] = pat.kind
-    return problems
+    return problems + check_law(pack, file)
 
 
 def _check_pattern(pack: RulePack, at: str, pat: Pattern, aliases: dict[str, str], bad) -> None:
@@ -299,8 +509,10 @@ def _check_pattern(pack: RulePack, at: str, pat: Pattern, aliases: dict[str, str
                 bad(here, f"unknown parameter '{operand.param}'{did_you_mean(operand.param, pack.parameters)}",
                     "declare it under 'parameters'")
                 continue
-            operand = pack.param(operand.param)
-        elif isinstance(operand, FieldRef):
+            for value in pack.parameters[operand.param].every_value:  # each dated value must fit
+                _check_operand(here, fld, op, value, want, bad)
+            continue
+        if isinstance(operand, FieldRef):
             alias, ref_field = operand.ref.split(".")
             if alias not in aliases:
                 bad(here, f"'{operand.ref}' refers to '{alias}', not an earlier alias{did_you_mean(alias, aliases)}",
@@ -310,11 +522,162 @@ def _check_pattern(pack: RulePack, at: str, pat: Pattern, aliases: dict[str, str
             elif op in ("in", "not_in"):
                 bad(here, f"'{op}' needs a list, not a reference", "compare a reference with eq/ne/lt/…")
             continue
-        values = operand if isinstance(operand, list) else [operand]
-        if (op in ("in", "not_in")) != isinstance(operand, list):
-            bad(here, f"'{op}' {'needs' if op in ('in', 'not_in') else 'does not take'} a list",
-                "use in/not_in with a list, other operators with one value")
-        elif any(type(v) is not want for v in values):  # bool is not int here
-            bad(here, f"'{fld}' is {want.__name__}; got {values!r}", f"give a {want.__name__}")
-        elif op in ("lt", "lte", "gt", "gte") and want is bool:
-            bad(here, f"'{op}' does not apply to a yes/no field", "use eq or ne")
+        _check_operand(here, fld, op, operand, want, bad)
+
+
+def _check_operand(here: str, fld: str, op: str, operand: Any, want: type, bad) -> None:
+    values = operand if isinstance(operand, list) else [operand]
+    if (op in ("in", "not_in")) != isinstance(operand, list):
+        bad(here, f"'{op}' {'needs' if op in ('in', 'not_in') else 'does not take'} a list",
+            "use in/not_in with a list, other operators with one value")
+    elif any(type(v) is not want for v in values):  # bool is not int here
+        bad(here, f"'{fld}' is {want.__name__}; got {values!r}", f"give a {want.__name__}")
+    elif op in ("lt", "lte", "gt", "gte") and want is bool:
+        bad(here, f"'{op}' does not apply to a yes/no field", "use eq or ne")
+
+
+# -- the law in force on the day, and the sources beyond the plan ----------------------------------------
+
+
+def check_law(pack: RulePack, file: str) -> list[Problem]:
+    """Citations of sources resolve; every dated value and every rule has a place in the pack's period."""
+    problems: list[Problem] = []
+    period = pack.period
+    span = _span(period.valid_from, period.valid_to)
+    cited = [(f"parameters.{name}", p) for name, p in pack.parameters.items()]
+    cited += [(f"rules #{pos} ({r.id})", r) for pos, r in enumerate(pack.rules, 1)]
+    for where, item in cited:
+        if item.source is not None and item.source not in pack.sources:
+            problems.append(Problem(file, where, "source", f"unknown source '{item.source}'"
+                                    f"{did_you_mean(item.source, pack.sources)}",
+                                    "cite a source id listed under 'sources' (a law, regulation or rule by article)"))
+    for name, p in pack.parameters.items():
+        if p.values and min(p.values) > period.valid_from:
+            problems.append(Problem(file, f"parameters.{name}", "values",
+                                    f"no value from {period.valid_from} (the pack's first day in force) "
+                                    f"to {min(p.values)}", f"give a value from {period.valid_from} on"))
+    for section, items in (("rules", pack.rules), ("gaps", pack.gaps)):
+        for pos, item in enumerate(items, 1):
+            if not (item.valid_from or item.valid_to):
+                continue
+            if (period.valid_to and item.valid_from and item.valid_from >= period.valid_to) or (
+                    item.valid_to and item.valid_to <= period.valid_from):
+                problems.append(Problem(file, f"{section} #{pos} ({item.id})", "from",
+                                        f"in force {_span(item.valid_from or period.valid_from, item.valid_to)}, "
+                                        f"never within the pack's period ({span})",
+                                        "correct its 'from'/'to', or the pack's 'in_force'"))
+    return problems
+
+
+def _span(valid_from: date, valid_to: date | None) -> str:
+    """'2022-04-24 – 2026-01-01', or '2022-04-24 –' for an open period."""
+    return f"{valid_from} – {valid_to or ''}".rstrip()
+
+
+# -- a pack that extends another ---------------------------------------------------------------------------
+
+#: Sections whose entries are records with an id: merged by id (replaced in place, or appended).
+BY_ID = ("rules", "gaps", "tiers")
+#: Sections whose entries' own fields merge too, so a parameter's new ``value`` keeps its description.
+FIELD_MERGED = ("parameters",)
+VALUE_KEYS = ("value", "values")
+
+
+def extended(path: Path, raw: dict) -> tuple[dict, tuple[str, ...]]:
+    """The pack document with the pack it ``extends`` merged under it, and the ids left out (``disable``).
+
+    ``extends: PATH`` (relative to this file) names the base pack, which is loaded and checked
+    on its own first, so its problems are reported against its own file. Merging: mappings
+    (``pack``, ``clauses``, ``sources``, ``parameters``, ``categories``, ``principles``) by key,
+    an entry given here replacing the base's — and for a parameter field by field, its
+    ``value`` or ``values`` replacing both of the base's; ``tiers``, ``rules`` and ``gaps`` by
+    id, a record given here replacing the base's in place, a new id appended; ``in_force``
+    replaced whole. ``disable: [ID, …]`` leaves rules and gaps of the base out
+    (:meth:`RulePack.without`). A cycle of packs extending each other is an error.
+    """
+    file = str(path)
+    if "extends" not in raw:
+        if "disable" in raw:
+            raise RulePackError([Problem(file, "pack", "disable", "'disable' leaves out rules of the pack it extends, "
+                                         "and this pack extends none", "add 'extends: PATH', or delete the rules")],
+                                what=file)
+        return raw, ()
+    base_path = _base_path(path, raw)
+    _merged_document(base_path, (path.resolve(),))  # a cycle is reported here, before the base is loaded
+    try:
+        load_pack(base_path)
+    except ProblemsError as e:
+        raise RulePackError([Problem(file, "pack", "extends", f"the pack it extends, {base_path}, does not load",
+                                     "fix that pack; its problems follow"), *e.problems], what=file) from None
+    disabled = raw.get("disable") or []
+    if not isinstance(disabled, list) or not all(isinstance(d, str) for d in disabled):
+        raise RulePackError([Problem(file, "pack", "disable", "a list of rule and gap ids",
+                                     "e.g. disable: [group_liaison]")], what=file)
+    merged, left_out = _merged_document(path, ())
+    known = [r.get("id") for s in ("rules", "gaps") for r in merged.get(s) or [] if isinstance(r, dict)]
+    problems = [Problem(file, "pack", f"disable.{n}", f"unknown rule '{rid}'{did_you_mean(rid, known)}",
+                        f"name a rule or gap of {base_path}") for n, rid in enumerate(disabled) if rid not in known]
+    if problems:
+        raise RulePackError(problems, what=file)
+    return merged, tuple(sorted(left_out))
+
+
+def _base_path(path: Path, raw: dict) -> Path:
+    base = raw.get("extends")
+    if not isinstance(base, str) or not base:
+        raise RulePackError([Problem(str(path), "pack", "extends", "the path of the pack this one extends",
+                                     "e.g. extends: ../tongchuan-2022.yaml (relative to this file)")], what=str(path))
+    found = path.parent / base
+    if not found.is_file():
+        raise RulePackError([Problem(str(path), "pack", "extends", f"no such rule pack '{base}' (looked for {found})",
+                                     "give the path relative to this file")], what=str(path))
+    return found
+
+
+def _merged_document(path: Path, below: tuple[Path, ...]) -> tuple[dict, set[str]]:
+    """A pack's document with everything it extends merged in, and the ids left out along the way.
+
+    ``below`` are the packs that extend this one, to find a cycle. A rule one pack leaves out
+    and a pack above it gives again is back in.
+    """
+    if path.resolve() in below:
+        ring = " → ".join(str(p) for p in (*below, path.resolve()))
+        raise RulePackError([Problem(str(below[0]), "pack", "extends",
+                                     f"the packs extend each other in a cycle: {ring}",
+                                     "a pack cannot extend itself, directly or through others")], what=str(below[0]))
+    raw = read_document(path)
+    if not isinstance(raw, dict) or "extends" not in raw:
+        return (raw if isinstance(raw, dict) else {}), set()  # load_pack of that file reports a bad one
+    base, left_out = _merged_document(_base_path(path, raw), (*below, path.resolve()))
+    given = {r.get("id") for s in ("rules", "gaps") for r in raw.get(s) or [] if isinstance(r, dict)}
+    disabled = raw.get("disable") if isinstance(raw.get("disable"), list) else []
+    return _merge(base, raw), (left_out - given) | set(disabled)
+
+
+def _merge(base: dict, raw: dict) -> dict:
+    out = dict(base)
+    for key, value in raw.items():
+        old = base.get(key)
+        if key in ("extends", "disable"):
+            continue
+        if key in BY_ID and isinstance(old, list) and isinstance(value, list):
+            at = {r.get("id"): n for n, r in enumerate(old) if isinstance(r, dict)}
+            merged = list(old)
+            for r in value:
+                rid = r.get("id") if isinstance(r, dict) else None
+                if rid in at:
+                    merged[at[rid]] = r
+                else:
+                    merged.append(r)
+            out[key] = merged
+        elif key != "in_force" and isinstance(old, dict) and isinstance(value, dict):
+            entries = dict(old)
+            for k, v in value.items():
+                if key in FIELD_MERGED and isinstance(entries.get(k), dict) and isinstance(v, dict):
+                    kept = {f: x for f, x in entries[k].items() if not (f in VALUE_KEYS and set(VALUE_KEYS) & set(v))}
+                    v = {**kept, **v}
+                entries[k] = v
+            out[key] = entries
+        else:
+            out[key] = value
+    return out

@@ -21,7 +21,7 @@ def _explain(scenario):
     facts, incident = scenario
     tracer = Tracer(facts, PACK, PythonBackend())
     chain = tracer.trace(tracer.incidents[incident])
-    ex = Explainer(PACK, tracer.graph, chain, "en")
+    ex = Explainer(tracer.graph, chain, "en")
     return ex, {p.id: ex.explain(p.id) for p in facts.people}
 
 

@@ -92,7 +92,7 @@ def dynamic_findings(pack: RulePack, path: str | Path, n: int, seed: int, strate
 
     _run(strategy, n, seed, False, explore)
     items = _items(pack)
-    enabled = {i.id for i in clauses_of(pack)}
+    enabled = {i.id for version in pack.versions() for i in clauses_of(version)}
     out = [CheckFinding("dead_rule", Problem(file, where, "when", f"never fired in {n} generated scenarios",
                                         "check its conditions against `wenze schema --context`, or the "
                                         "facts it needs may be missing from facts.strategies"))

@@ -38,6 +38,7 @@ def observe(pack: RulePack, graph: OrgGraph, incident, backend: PythonBackend) -
     Keys: ``("conflict", rule_a, rule_b)``, ``("no_rule_applies",)``, ``("unassigned_duty", name)``.
     """
     ctx = build_context(graph, incident)
+    pack = pack.as_of(ctx.day)
     matches = backend.matches(pack, ctx.facts)
     facts = ctx.by_key()
     rules = {r.id: r for r in pack.rules}

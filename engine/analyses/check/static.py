@@ -48,7 +48,7 @@ def _duplicate_keys(path: Path) -> list[CheckFinding]:
 def _unknown_clauses(pack: RulePack, file: str) -> list[CheckFinding]:
     cited = [(f"categories.{k}", "clause", c.clause) for k, c in pack.categories.items()]
     cited += [(f"principles.{k}", "clause", p.clause) for k, p in pack.principles.items()]
-    cited += [(f"parameters.{k}", "reference", p.reference) for k, p in pack.parameters.items()]
+    cited += [(f"parameters.{k}", "reference", p.reference) for k, p in pack.parameters.items() if p.reference]
     return [CheckFinding("unknown_clause", Problem(file, where, fld, f"unknown clause '{clause}'",
                                               "cite a clause id listed under 'clauses'"))
             for where, fld, clause in cited if clause not in pack.clauses]
@@ -73,11 +73,12 @@ def _parameters(pack: RulePack, file: str) -> list[CheckFinding]:
                                                "use it in a pattern ({param: NAME}) or remove it"))
            for name in pack.parameters if name not in used]
     for name, p in pack.parameters.items():
-        if isinstance(p.value, list) and len({type(v) for v in p.value}) > 1:
-            types = ", ".join(sorted({type(v).__name__ for v in p.value}))
-            out.append(CheckFinding("parameter_type", Problem(file, f"parameters.{name}", "value",
-                                                         f"the list mixes types ({types})",
-                                                         "give values of the one type the field compared has")))
+        for value in p.every_value:
+            if isinstance(value, list) and len({type(v) for v in value}) > 1:
+                types = ", ".join(sorted({type(v).__name__ for v in value}))
+                out.append(CheckFinding("parameter_type", Problem(file, f"parameters.{name}", "value",
+                                                             f"the list mixes types ({types})",
+                                                             "give values of the one type the field compared has")))
     return out
 
 
@@ -108,10 +109,13 @@ def satisfiable(pack: RulePack, patterns: list[Pattern]) -> bool:
     return True
 
 
-def _never_matches(pack: RulePack, file: str) -> list[CheckFinding]:
+def _never_matches(pack: RulePack, version: RulePack, file: str) -> list[CheckFinding]:
+    """Patterns of the rules and gaps of ``version`` (placed as in the file) that no fact can pass."""
+    present = {i.id for i in (*version.rules, *version.gaps)}
     return [CheckFinding("never_matches", Problem(file, where, at, f"no '{pat.kind}' fact can pass these tests",
                                              "check the values and parameters this pattern compares with"))
-            for where, item in _items(pack) for at, pat in _patterns(item) if not satisfiable(pack, [pat])]
+            for where, item in _items(pack) if item.id in present
+            for at, pat in _patterns(item) if not satisfiable(version, [pat])]
 
 
 def _standing(rule: Rule) -> bool:
@@ -146,7 +150,9 @@ def _static_conflicts(pack: RulePack, file: str) -> list[CheckFinding]:
 
 
 def static_findings(pack: RulePack, path: str | Path) -> list[CheckFinding]:
-    """What the pack's text shows, without any facts."""
+    """What the pack's text shows, without any facts; what depends on parameter values, in each version of it."""
     file = str(path)
+    by_version = [f for version in pack.versions() for f in (*_never_matches(pack, version, file),
+                                                             *_static_conflicts(version, file))]
     return [*_duplicate_keys(Path(path)), *_unknown_clauses(pack, file), *_parameters(pack, file),
-            *_never_matches(pack, file), *_static_conflicts(pack, file)]
+            *dict.fromkeys(by_version)]

@@ -20,7 +20,6 @@ from engine.analyses.whatif.scenario import (
     _Records,
 )
 from engine.pack.rulepack import (
-    Param,
     RulePack,
     check_pack,
     load_pack,
@@ -48,17 +47,7 @@ class _State:
     active: frozenset[str]
 
     def pack(self) -> RulePack:
-        everything = {i.id for i in (*self.library.rules, *self.library.gaps)}
-        if self.active == everything:
-            return self.library
-        rules = []
-        for r in self.library.rules:
-            kept = [o for o in r.overrides if o in self.active]
-            if r.id not in self.active or (r.effect != "liable" and not kept):
-                continue  # disabled, or a mitigation (exoneration) of rules that are all disabled
-            rules.append(r if kept == r.overrides else r.model_copy(update={"overrides": kept}))
-        return self.library.model_copy(update={"rules": rules,
-                                               "gaps": [g for g in self.library.gaps if g.id in self.active]})
+        return self.library.without({i.id for i in (*self.library.rules, *self.library.gaps)} - self.active)
 
 
 class _Applier:
@@ -118,10 +107,10 @@ class _Applier:
                              f"parameters of pack {state.library.pack.id}: {', '.join(params)}")
                 continue
             try:
-                params[name] = Param.model_validate({**params[name].model_dump(), "value": value})
+                params[name] = params[name].set_to(value)
             except ValidationError:
                 self.problem(change, f"set_params.{name}", f"{value!r} is not a parameter value",
-                             "give a number, a word, yes/no, or a list of them")
+                             "give a number, a word, yes/no, or a list of them; or dated values {DAY: value, …}")
         return _State(state.facts, state.library.model_copy(update={"parameters": params}), state.active)
 
     def _swap_pack(self, state: _State, change: Change, arg: _PackPath) -> _State:

@@ -121,7 +121,8 @@ class Evaluator:
     matches too: a rule whose conditions and parameters a scenario leaves as
     they were matches what it matched for the first variant on those facts
     (rules match independently of each other), so only the rules a scenario
-    changed are matched again. The chain is then built under each variant's pack.
+    changed are matched again. Each variant's pack judges an incident as in force on its day
+    (RulePack.as_of); the plan of what to reuse is made once per pair of versions.
     """
 
     def __init__(self, variants: Sequence[Variant]):
@@ -132,8 +133,13 @@ class Evaluator:
                 groups[id(v.facts)] = (OrgGraph(v.facts), [])
             groups[id(v.facts)][1].append(n)
         self.groups = list(groups.values())
-        self._reuse = {n: _Reuse.plan(self.variants[members[0]].pack, self.variants[n].pack)
-                       for _, members in self.groups for n in members[1:]}
+        self._plans: dict[tuple[str, str], _Reuse] = {}
+
+    def _reuse(self, first: RulePack, pack: RulePack) -> _Reuse:
+        key = (first.digest, pack.digest)
+        if key not in self._plans:
+            self._plans[key] = _Reuse.plan(first, pack)
+        return self._plans[key]
 
     def run(self, backend: Backend, incident_of: Callable[[OrgGraph], Incident | None],
             skip: Collection[int] = (), on_error: Callable[[list[int], Exception], None] = _reraise,
@@ -151,13 +157,14 @@ class Evaluator:
                 on_error(todo, e)
                 continue
             first: list[Match] | None = None
+            first_pack = self.variants[members[0]].pack.as_of(ctx.day)
             for n in todo:
-                pack = self.variants[n].pack
+                pack = self.variants[n].pack.as_of(ctx.day)
                 try:
                     if n == members[0]:
                         matches = first = backend.matches(pack, ctx.facts)
                     elif first is not None:
-                        matches = self._reuse[n].matches(backend, first, ctx.facts)
+                        matches = self._reuse(first_pack, pack).matches(backend, first, ctx.facts)
                     else:  # the first variant failed: nothing to share
                         matches = backend.matches(pack, ctx.facts)
                     out[n] = build_chain(pack, graph, ctx, matches)

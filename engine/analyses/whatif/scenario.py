@@ -7,7 +7,8 @@ applied in order; each change is a mapping with one key, its kind:
   pack; enabling brings back a rule disabled earlier (by this scenario or one
   composed before it). A rule that only mitigates or exonerates others goes
   with them when they are all disabled: it has nothing left to act on;
-- ``set_params: {NAME: VALUE, …}`` — pack parameters;
+- ``set_params: {NAME: VALUE, …}`` — pack parameters; a VALUE that maps days
+  to values (``{2022-04-24: 60, 2025-01-01: 30}``) dates the parameter;
 - ``add: {SECTION: [RECORD, …]}`` / ``replace: {SECTION: [RECORD, …]}`` — records
   in the fact-file format (replace matches by id);
 - ``remove: {SECTION: [ID, …]}``;
