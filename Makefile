@@ -21,6 +21,7 @@ test: $(BIN)/wenze
 
 bench: $(BIN)/wenze
 	$(BIN)/python bench/trace_bench.py
+	$(BIN)/python bench/load_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import engine.analyses.whatif.evaluate
 from cli import cli
-from engine.analyses.batch.outputs import OUTPUTS
+from engine.analyses.batch.outputs import BINARY, OUTPUTS
 from engine.analyses.batch.run import run_batch
 from facts.errors import InputError
 from facts.load import load_facts
@@ -36,7 +36,8 @@ def write(tmp_path: Path, rows: list[str]) -> Path:
 
 
 def outputs(out: Path) -> dict[str, str]:
-    return {name: (out / name).read_text(encoding="utf-8") for name in OUTPUTS}
+    """The text outputs (summary.xlsx is the summary again, checked apart)."""
+    return {name: (out / name).read_text(encoding="utf-8") for name in OUTPUTS if name not in BINARY}
 
 
 def errors(out: Path) -> list[dict]:
@@ -51,7 +52,7 @@ def test_the_example_batch_runs_clean_with_one_chain_per_incident_and_variant(pa
     names = ["baseline", "no-stationed", "acts-two-years", "industry-to-deputy-mayor-4"]
     assert [(c["incident"], c["scenario"]) for c in chains] == [(i, n) for i in ids for n in names]
     assert all(c["chain"]["incident"]["id"] == c["incident"] for c in chains)
-    with (tmp_path / "diff.csv").open(encoding="utf-8") as f:
+    with (tmp_path / "diff.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert {r["scenario"] for r in rows} == set(names[1:])
     assert {r["change"] for r in rows if r["scenario"] == "no-stationed"} <= {"removed", "changed", "gap_removed"}
@@ -68,7 +69,7 @@ def test_workers_and_backends_give_byte_identical_outputs(pack, tmp_path, lines)
         runs[workers, backend] = outputs(out)
     assert runs[0, "python"] == runs[2, "python"]
     durable = runs[2, "durable"]
-    durable["summary.md"] = durable["summary.md"].replace("| backend | durable |", "| backend | python |")
+    durable["summary.md"] = durable["summary.md"].replace("| 规则引擎 | durable |", "| 规则引擎 | python |")
     assert durable == runs[0, "python"]
 
 
@@ -192,7 +193,7 @@ def test_a_scenario_that_changes_incidents_is_refused_in_a_batch(pack, tmp_path,
 def test_the_command_exits_2_on_a_bad_record_and_reports_on_stderr(tmp_path, lines):
     incidents = write(tmp_path, lines[:2] + ["[1, 2]"])
     r = CliRunner().invoke(cli, ["batch", "--org", str(EXAMPLE), "--incidents", str(incidents), "--out",
-                                 str(tmp_path / "out"), "--workers", "0", "--backend", "python"])
+                                 str(tmp_path / "out"), "--workers", "0", "--backend", "python", "--lang", "en"])
     assert r.exit_code == 2
     assert r.output == (f"3 lines, 2 incidents evaluated; 1 failures (see {tmp_path / 'out' / 'errors.jsonl'}); "
                         f"outputs in {tmp_path / 'out'}\n")
@@ -206,3 +207,50 @@ def test_a_synthetic_county_is_valid_and_the_same_for_the_same_seed(tmp_path):
     facts = load_facts([org])
     assert (len(facts.people), len([u for u in facts.units if u.kind == "enterprise"])) == (120, 30)
     assert len(incidents.read_text(encoding="utf-8").splitlines()) == 40
+
+
+@pytest.mark.parametrize("form", ["yaml", "json", "xlsx", "csv"])
+def test_incidents_from_any_fact_file_give_the_chains_of_json_lines(pack, tmp_path, lines, form):
+    from facts.convert import write_facts
+    from facts.model import FactSet
+
+    incidents = FactSet(incidents=[json.loads(line) for line in lines[:5]])
+    path = tmp_path / ("in" if form == "csv" else f"incidents.{form}")
+    write_facts(incidents, path)
+    if form == "csv":
+        path = path / "事故.csv"  # a lone CSV of the incidents (their reports are lost: not the point here)
+        jsonl = write(tmp_path, [json.dumps({k: v for k, v in json.loads(l).items() if k != "reports"})
+                                 for l in lines[:5]])
+    else:
+        jsonl = write(tmp_path, lines[:5])
+    run_batch([EXAMPLE], jsonl, pack, tmp_path / "a", workers=0, backend="python")
+    run_batch([EXAMPLE], path, pack, tmp_path / "b", workers=0, backend="python")
+    assert (tmp_path / "b" / "chains.jsonl").read_text(encoding="utf-8") == \
+        (tmp_path / "a" / "chains.jsonl").read_text(encoding="utf-8")
+
+
+def test_an_error_in_a_sheet_of_incidents_names_its_cell(pack, tmp_path, lines):
+    from facts.convert import write_facts
+    from facts.model import FactSet
+
+    facts = FactSet(incidents=[json.loads(line) for line in lines[:2]])
+    bad = facts.incidents[1].model_copy(update={"site": "nowhere"})
+    write_facts(facts.model_copy(update={"incidents": [facts.incidents[0], bad]}), tmp_path / "in.xlsx")
+    r = run_batch([EXAMPLE], tmp_path / "in.xlsx", pack, tmp_path / "out", workers=0, backend="python")
+    assert (r.evaluated, r.exit_code) == (1, 2)
+    (e,) = errors(tmp_path / "out")
+    assert (e["line"], e["cell"], e["field"], e["message"]) == (4, "事故!C4", "事故单位", "unknown unit 'nowhere'")
+
+
+def test_diff_csv_opens_in_excel_with_labels_beside_ids(pack, tmp_path, lines):
+    run_batch([EXAMPLE], write(tmp_path, lines[:3]), pack, tmp_path, RULE_ONLY[:1], workers=0, backend="python")
+    raw = (tmp_path / "diff.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    with (tmp_path / "diff.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    row = next(r for r in rows if r["change"] == "removed")
+    assert row["change_label"] == "移除" and row["tier_before_label"] and row["categories_before_label"]
+    import openpyxl
+    book = openpyxl.load_workbook(tmp_path / "summary.xlsx")
+    cells = [c.value for row in book.active.iter_rows() for c in row if c.value is not None]
+    assert "wenze 批量评估：概要" in cells and "no-stationed" in cells

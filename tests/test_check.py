@@ -116,13 +116,15 @@ def test_examples_are_small(broken_report):
 
 
 def test_cli_exit_1_with_findings_and_0_when_clean():
-    r = runner.invoke(cli, ["check", str(BROKEN), "--examples", "0"])
+    r = runner.invoke(cli, ["check", str(BROKEN), "--examples", "0", "--lang", "en"])
     assert r.exit_code == 1
     assert r.output.splitlines()[0] == f"{BROKEN}: 8 static, 0 dynamic finding(s) over 0 generated scenarios (seed 0)"
-    r = runner.invoke(cli, ["check", str(DEFAULT_PACK), "--examples", "0"])
+    r = runner.invoke(cli, ["check", str(DEFAULT_PACK), "--examples", "0", "--lang", "en"])
     assert (r.exit_code, r.output) == (
         0, f"{DEFAULT_PACK}: 0 static, 0 dynamic finding(s) over 0 generated scenarios (seed 0)\n"
            "clean (static checks only)\n")
+    zh = runner.invoke(cli, ["check", str(DEFAULT_PACK), "--examples", "0"])
+    assert zh.output == f"{DEFAULT_PACK}：静态检查发现0项，动态检查发现0项（生成情形0个，种子0）\n无问题（仅静态检查）\n"
 
 
 def test_cli_exit_2_for_a_pack_that_does_not_load(tmp_path):

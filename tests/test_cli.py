@@ -17,9 +17,11 @@ def run(*args):
 
 
 def test_validate_prints_one_line_per_file():
-    r = run("validate", BASE_TOWN)
+    r = run("validate", BASE_TOWN, "--lang", "en")
     assert r.exit_code == 0
     assert r.output == f"{BASE_TOWN}: ok: 4 sectors, 9 units, 13 people, 13 posts, 14 tenures, 6 assignments\n"
+    zh = run("validate", BASE_TOWN)
+    assert zh.output == f"{BASE_TOWN}：无误：行业领域 4 条、单位 9 条、人员 13 条、职务 13 条、任职 14 条、分工 6 条\n"
 
 
 def test_validate_prints_every_problem_and_exits_2(tmp_path):
@@ -44,12 +46,15 @@ def test_trace_unknown_incident_suggests_the_closest():
     assert (r.exit_code, r.output) == (2, "error: unknown incident 'inc-2023-9' (did you mean 'inc-2023-08'?)\n")
 
 
-def test_trace_json_of_one_incident_is_an_object_and_of_several_an_array():
-    one = json.loads(run("trace", EXAMPLE, "--incident", "inc-2023-02", "--format", "json").output)
+def test_trace_json_is_always_an_array_and_jsonl_one_chain_per_line():
+    (one,) = json.loads(run("trace", EXAMPLE, "--incident", "inc-2023-02", "--format", "json").output)
     several = json.loads(run("trace", EXAMPLE, "--incident", "inc-2023-02", "--incident", "inc-2022-01",
                              "--format", "json").output)
+    lines = run("trace", EXAMPLE, "--incident", "inc-2023-02", "--incident", "inc-2022-01",
+                "--format", "jsonl").output.splitlines()
     assert one["incident"]["id"] == "inc-2023-02"
     assert [c["incident"]["id"] for c in several] == ["inc-2023-02", "inc-2022-01"]
+    assert [json.loads(line) for line in lines] == several
     assert list(one) == ["exonerated", "facts_digest", "gaps", "grade", "incident", "links", "rulepack", "units",
                          "warnings"]
     assert list(one["links"][0]) == ["categories", "clauses", "evidence", "findings", "mitigations", "name",
@@ -104,3 +109,64 @@ def test_an_internal_failure_exits_1_without_a_traceback(monkeypatch):
     r = run("trace", EXAMPLE)
     assert r.exit_code == 1
     assert r.output == "internal error: ZeroDivisionError: division by zero (set WENZE_DEBUG=1 for the traceback)\n"
+
+
+def test_every_command_that_prints_takes_output_and_lang():
+    for name, command in cli.commands.items():
+        options = {o for p in command.params for o in getattr(p, "opts", [])}
+        assert "--lang" in options, name
+        if name not in ("batch", "template"):  # batch writes a folder; template names its file
+            assert {"-o", "--output"} <= options, name
+
+
+def test_output_writes_the_file_instead_of_printing(tmp_path):
+    out = tmp_path / "chains.json"
+    r = run("trace", EXAMPLE, "--incident", "inc-2023-02", "--format", "json", "-o", out)
+    assert (r.exit_code, r.output) == (0, "")
+    assert json.loads(out.read_text(encoding="utf-8"))[0]["incident"]["id"] == "inc-2023-02"
+    table = tmp_path / "table.txt"
+    run("trace", EXAMPLE, "--incident", "inc-2023-02", "-o", table)
+    assert "刘世文 (liu_shiwen)" in table.read_text(encoding="utf-8")
+
+
+def test_the_table_is_as_wide_as_columns_says(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    narrow = run("trace", EXAMPLE, "--incident", "inc-2023-02").output
+    monkeypatch.setenv("COLUMNS", "220")
+    wide = run("trace", EXAMPLE, "--incident", "inc-2023-02").output
+    assert max(map(len, narrow.splitlines())) <= 100 < max(map(len, wide.splitlines())) <= 220
+
+
+def test_no_english_in_chinese_org_and_table_output():
+    org_out = run("org", EXAMPLE, "--as-of", "2023-03-01").output
+    assert org_out.splitlines()[0].strip() == "组织与职责（2023-03-01）"
+    assert "as of" not in org_out and "in_charge" not in org_out and "分管：" in org_out
+    table = run("trace", EXAMPLE, "--incident", "inc-2023-02").output
+    assert "单位：事故发生单位" in table and "enterprise" not in table
+
+
+def test_explain_under_a_scenario(tmp_path):
+    scenario = EXAMPLE.parent / "scenarios" / "no-stationed.yaml"
+    base = json.loads(run("explain", EXAMPLE, "--incident", "inc-2022-02", "--person", "shi_yanjun",
+                          "--format", "json").output)
+    under = json.loads(run("explain", EXAMPLE, "--incident", "inc-2022-02", "--person", "shi_yanjun",
+                           "--scenario", scenario, "--format", "json").output)
+    assert "stationed_cadre" in [w["rule"] for w in base["why"]]
+    assert "stationed_cadre" not in [w["rule"] for w in under["why"]]
+
+
+def test_wenze_test_runs_yaml_cases_against_a_pack(tmp_path):
+    cases = EXAMPLE.parent.parent.parent / "tests" / "cases"
+    r = run("test", cases / "inspection_window_boundary", cases / "vacant_post_is_a_data_gap", "--backend", "python",
+            "--lang", "en")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[-1] == "2 passed, 0 failed"
+    wrong = tmp_path / "cases" / "wrong"
+    wrong.mkdir(parents=True)
+    (tmp_path / "cases" / "_base").symlink_to(cases / "_base")
+    text = (cases / "inspection_window_boundary" / "case.yaml").read_text(encoding="utf-8")
+    (wrong / "case.yaml").write_text(text.replace("    - i365", "    - i366"), encoding="utf-8")
+    r = run("test", tmp_path / "cases", "--backend", "python", "--lang", "en")
+    assert r.exit_code == 1
+    assert r.output.splitlines()[1] == "    evidence of insp: expected ['i366'], got ['i365']"
+    assert r.output.splitlines()[-1] == "0 passed, 1 failed"

@@ -67,21 +67,35 @@ def test_an_empty_band_shows_a_none_box(town):
     assert band.boxes == (diagram.Box("none_sector_leader", ("(none)",), placeholder=True),)
 
 
-def test_dot_parses_with_pydot(town, pack):
+def test_dot_parses_with_pydot_bands_in_order_with_their_titles_leftmost(town, pack):
     chain = town.trace(town.incidents["inc-2023-02"])
     lay = diagram.layout(chain, pack, town.graph, "zh")
     (graph,) = pydot.graph_from_dot_data(diagram.to_dot(lay))
-    clusters = graph.get_subgraphs()
-    assert [c.get_name().strip('"') for c in clusters] == [f"cluster_{b.id}" for b in lay.bands]
-    assert clusters[2].get("label") == '"分管领导"'
+    nodes = {n.get_name().strip('"'): n for n in graph.get_nodes()}
+    titles = [n for n in nodes if n.startswith("band_")]
+    assert titles == [f"band_{b.id}" for b in lay.bands]
+    assert nodes["band_sector_leader"].get("label") == '"分管领导"'
+    assert {nodes[t].get("group") for t in titles} == {"spine"}
     su = box_ids(town, "inc-2023-02")["su_zhenhua"]
-    nodes = {n.get_name().strip('"'): n for c in clusters for n in c.get_nodes()}
     assert nodes[su].get("label") == '"苏振华\\n副镇长\\n直接领导责任"'
     assert nodes["incident"].get("shape") == "octagon"
-    drawn = {(e.get_source().strip('"'), e.get_destination().strip('"')): e.get("label") for e in graph.get_edges()
-             if e.get("style") != "invis"}
+    edges = graph.get_edges()
+    spine = next(e for e in edges if e.get("weight") == "100")
+    assert (spine.get_source().strip('"'), spine.get_destination().strip('"')) == (titles[0], titles[1])
+    invisible = {(e.get_source().strip('"'), e.get_destination().strip('"')) for e in edges if e.get("style") == "invis"}
+    assert ("band_sector_leader", su) in invisible  # the band's title is left of its boxes
+    drawn = {(e.get_source().strip('"'), e.get_destination().strip('"')): e.get("label") for e in edges
+             if e.get("style") != "invis" and not e.get_source().startswith("legend")}
     assert drawn[(su, "incident")] == '"分管 工矿商贸 · 谁分管、谁负责"'
     assert len(drawn) == len(lay.edges)
+
+
+def test_dot_names_a_cjk_font_and_draws_a_legend_beside_the_incident(town):
+    text = diagram.to_dot(layout(town, "inc-2023-02", "zh"))
+    assert f'node [shape=box, style=rounded, fontname="{diagram.FONT}"];' in text
+    assert "WenQuanYi Zen Hei" in diagram.FONT and "Noto Sans CJK SC" in diagram.FONT
+    assert "subgraph cluster_legend {" in text and 'label="图例"' in text
+    assert '{rank=same; "band_incident"; legend_incident;}' in text
 
 
 def test_mermaid_has_one_subgraph_per_band_in_order_and_every_edge(town):
@@ -109,7 +123,7 @@ def test_mermaid_escapes_quotes_in_labels():
 def test_dot_escapes_quotes_and_backslashes():
     lay = diagram.Layout('a "t"', (diagram.Band("b", "x\\y", (diagram.Box("x", ('a "b"',)),)),), ())
     (graph,) = pydot.graph_from_dot_data(diagram.to_dot(lay))
-    assert graph.get_subgraphs()[0].get_nodes()[1].get("label") == '"a \\"b\\""'
+    assert {n.get_name(): n for n in graph.get_nodes()}['"x"'].get("label") == '"a \\"b\\""'
 
 
 @pytest.mark.skipif(shutil.which("dot") is None,

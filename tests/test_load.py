@@ -180,7 +180,7 @@ def test_a_syntax_error_names_the_line(tmp_path):
     with pytest.raises(FactError) as e:
         load_facts([path])
     assert str(e.value.problems[0]).replace(str(path), "broken.yaml") == (
-        "broken.yaml: file: line 3: not valid YAML: expected ',' or '}', but got '<stream end>'\n"
+        "broken.yaml: file: line 3: not valid YAML: did not find expected ',' or '}'\n"
         "  hint: fix the syntax at that line")
 
 

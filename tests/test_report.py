@@ -81,6 +81,7 @@ def test_a_person_section_goes_responsibility_action_evidence(town):
         "  - 无其检查东胜区鑫源砂石料有限公司枳机塔砂石场的记录",
         "  - 无其签署东胜区鑫源砂石料有限公司枳机塔砂石场相关文书的记录",
         "- **责任类别**：直接领导责任",
+        "- **责任认定**：苏振华，时任铜川镇副镇长。依据铜政发〔2022〕12号§4.4（“谁分管、谁负责”），对事故负有直接领导责任。",
         "- **证据**：`charge-industry_trade` `t-su_zhenhua-deputy_mayor_2`",
         ""]
 

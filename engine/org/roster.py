@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from engine.org.graph import OrgGraph
+from engine.words.catalog import label, phrase
 from facts.timeline import in_force
 
 
@@ -14,7 +15,7 @@ class RosterRow:
     post: str
     title: str
     holders: tuple[str, ...]  # "name (id)", "（代）" marks an acting holder
-    duties: tuple[str, ...]  # "in_charge: 非煤矿山", "village_liaison: 常青村", …
+    duties: tuple[str, ...]  # "分管：非煤矿山", "包村：常青村", … ("in charge (分管): 非煤矿山" in English)
 
 
 def _targets(graph: OrgGraph, a) -> list[str]:
@@ -23,12 +24,13 @@ def _targets(graph: OrgGraph, a) -> list[str]:
     return names
 
 
-def roster(graph: OrgGraph, day: date) -> list[RosterRow]:
+def roster(graph: OrgGraph, day: date, lang: str = "zh") -> list[RosterRow]:
     """Every post with its holders that day and the assignments in force on it (or on them personally)."""
     by_holder: dict[str, list[str]] = {}
     for a in graph.assignments.values():
         if in_force(a.valid_from, a.valid_to, day):
-            by_holder.setdefault(a.holder_ref, []).append(f"{a.kind}: {'、'.join(_targets(graph, a))}")
+            by_holder.setdefault(a.holder_ref, []).append(phrase(
+                lang, "org.duty", kind=label(lang, "assignment_kind", a.kind), targets="、".join(_targets(graph, a))))
     rows = []
     for post in sorted(graph.posts.values(), key=lambda p: (p.unit, p.id)):
         holders = graph.holders(post.id, day)
@@ -36,7 +38,7 @@ def roster(graph: OrgGraph, day: date) -> list[RosterRow]:
         for h in holders:
             duties += [f"{d} ({graph.people[h.person].name})" for d in by_holder.get(h.person, [])]
         rows.append(RosterRow(graph.units[post.unit].name, post.id, post.title,
-                              tuple(f"{graph.people[h.person].name} ({h.person})" + ("（代）" if h.tenure.acting else "")
-                                    for h in holders) or ("（空缺）",),
+                              tuple(f"{graph.people[h.person].name} ({h.person})" + (phrase(lang, "org.acting") if h.tenure.acting else "")
+                                    for h in holders) or (phrase(lang, "org.vacant"),),
                               tuple(sorted(duties))))
     return rows

@@ -17,6 +17,11 @@ labelled with the relation and the principle:
 
 Both texts are built from one :class:`Layout`, so DOT and Mermaid never
 disagree. SVG goes through Graphviz's ``dot`` program when it is installed.
+
+In DOT every text is set in a CJK font (:data:`FONT`, a list Pango takes the
+first installed of), each band is one rank with its title leftmost, the
+titles aligned in a column (the spine: one group, chained top to bottom), the
+incident's band last, and a legend beside it.
 """
 from __future__ import annotations
 
@@ -35,6 +40,8 @@ INCIDENT = "incident"
 GRAPHVIZ_HINT = ("SVG needs Graphviz's 'dot' program, which is not installed. Install the Graphviz package "
                  "(Debian/Ubuntu: apt-get install graphviz; Fedora: dnf install graphviz; macOS: brew install "
                  "graphviz), or write --format dot and render it elsewhere.")
+#: The font of every DOT text: Pango (Graphviz's text layout) takes the first of these it finds installed.
+FONT = "Noto Sans CJK SC,Source Han Sans SC,WenQuanYi Zen Hei,Microsoft YaHei,SimHei,PingFang SC,sans-serif"
 
 
 class GraphvizMissingError(InputError):
@@ -46,6 +53,7 @@ class Box:
     id: str
     lines: tuple[str, ...]
     placeholder: bool = False
+    unit: bool = False  # an answerable unit, drawn apart from people
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,7 @@ class Layout:
     bands: tuple[Band, ...]
     edges: tuple[Edge, ...]
     notes: tuple[str, ...] = ()  # said under the title: the chain's warnings
+    lang: str = "zh"
 
 
 def _relation(graph: OrgGraph, fact: Fact, lang: str) -> str:
@@ -126,7 +135,7 @@ def layout(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str = "zh") -> L
 
     bands = []
     for tier in reversed(pack.tiers):
-        boxes = tuple(Box(ids[p.id], lines(p)) for p in parties if p.tier == tier.id)
+        boxes = tuple(Box(ids[p.id], lines(p), unit=not isinstance(p, Link)) for p in parties if p.tier == tier.id)
         bands.append(Band(tier.id, getattr(tier, lang),
                           boxes or (Box(f"none_{tier.id}", (phrase(lang, "diagram.none"),), placeholder=True),)))
     inc = ctx.incident
@@ -147,7 +156,7 @@ def layout(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str = "zh") -> L
                     edges[(ids[party.id], dst)].append(text)
     title = phrase(lang, "diagram.title", incident=inc.id, site_name=graph.units[inc.site].name)
     notes = tuple(phrase(lang, "diagram.note", text=getattr(w, lang)) for w in chain.warnings)
-    return Layout(title, tuple(bands), tuple(Edge(s, d, tuple(t)) for (s, d), t in edges.items()), notes)
+    return Layout(title, tuple(bands), tuple(Edge(s, d, tuple(t)) for (s, d), t in edges.items()), notes, lang)
 
 
 def _dot_text(*lines: str) -> str:
@@ -156,33 +165,57 @@ def _dot_text(*lines: str) -> str:
 
 
 def to_dot(lay: Layout) -> str:
-    """Graphviz DOT: one cluster per band, ranked top to bottom by an invisible spine."""
+    """Graphviz DOT: one rank per band, its title leftmost in a column of titles (the spine), top to bottom; a legend."""
+    font = _dot_text(FONT)
     out = ["digraph chain {",
-           ("  graph [rankdir=TB, newrank=true, nodesep=0.3, ranksep=0.6, labelloc=t, "
-            f"label={_dot_text(lay.title, *lay.notes)}];"),
-           "  node [shape=box, style=rounded];",
-           "  edge [fontsize=10];"]
+           f"  graph [rankdir=TB, newrank=true, nodesep=0.3, ranksep=0.6, labelloc=t, fontname={font}, "
+           f"label={_dot_text(lay.title, *lay.notes)}];",
+           f"  node [shape=box, style=rounded, fontname={font}];",
+           f"  edge [fontsize=10, fontname={font}, labelfloat=false];"]
     for band in lay.bands:
-        out.append(f"  subgraph {_dot_text('cluster_' + band.id)} {{")
-        out.append(f"    label={_dot_text(band.title)}; labeljust=l; style=filled; fillcolor=\"#f4f4f4\"; color=\"#bbbbbb\";")
-        out.append(f"    {_dot_text('band_' + band.id)} [shape=point, style=invis];")
+        spine = _dot_text("band_" + band.id)
+        out.append(f"  {spine} [shape=plaintext, group=spine, width=1.6, fixedsize=true, fontsize=12, "
+                   f"label={_dot_text(band.title)}];")
         for box in band.boxes:
             attrs = [f"label={_dot_text(*box.lines)}"]
             if box.placeholder:
                 attrs.append('style="rounded,dashed"')
             elif box.id == INCIDENT:
                 attrs.append("shape=octagon")
-            out.append(f"    {_dot_text(box.id)} [{', '.join(attrs)}];")
-        out.append("    {rank=same; " + " ".join(_dot_text(x) for x in ["band_" + band.id, *(b.id for b in band.boxes)])
+            elif box.unit:
+                attrs.append('style="filled", fillcolor="#fff4d6"')
+            out.append(f"  {_dot_text(box.id)} [{', '.join(attrs)}];")
+        out.append("  {rank=same; " + " ".join(_dot_text(x) for x in ["band_" + band.id, *(b.id for b in band.boxes)])
                    + ";}")
-        out.append("  }")
+        out += [f"  {spine} -> {_dot_text(b.id)} [style=invis];" for b in band.boxes]  # the band's title leftmost
     spine = [_dot_text("band_" + b.id) for b in lay.bands]
     if len(spine) > 1:
         out.append(f"  {' -> '.join(spine)} [style=invis, weight=100];")
     for e in lay.edges:
         out.append(f"  {_dot_text(e.src)} -> {_dot_text(e.dst)} [label={_dot_text(*e.labels)}];")
+    out += _legend(lay)
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _legend(lay: Layout) -> list[str]:
+    """The legend, beside the incident: a person's box, a unit's, an empty band's, and what edges say."""
+    lang = lay.lang
+
+    def box(name: str, text: str, extra: str = "") -> str:
+        return f"    {_dot_text(name)} [label={_dot_text(*text.split(chr(10)))}{extra}];"
+
+    return ["  subgraph cluster_legend {",
+            f"    label={_dot_text(phrase(lang, 'diagram.legend'))}; labeljust=l; style=dashed; color=\"#999999\"; "
+            "fontsize=10;",
+            box("legend_person", phrase(lang, "diagram.legend_person")),
+            box("legend_unit", phrase(lang, "diagram.legend_unit"), ', style="filled", fillcolor="#fff4d6"'),
+            box("legend_none", phrase(lang, "diagram.legend_empty"), ', style="rounded,dashed"'),
+            box("legend_incident", phrase(lang, "diagram.incident"), ", shape=octagon"),
+            f"    legend_person -> legend_incident [label={_dot_text(phrase(lang, 'diagram.legend_relation'))}];",
+            f"    legend_unit -> legend_person [label={_dot_text(phrase(lang, 'diagram.legend_leads'))}, style=dashed];",
+            "  }",
+            f"  {{rank=same; {_dot_text('band_' + INCIDENT)}; legend_incident;}}"]
 
 
 def _mermaid_text(text: str) -> str:

@@ -20,9 +20,14 @@ from engine.words.catalog import label, phrase
 from facts.canon import JsonData, canonical_json, plain
 
 MARK = {"added": "+", "removed": "−", "changed": "~"}
-#: The columns of diff.csv, one row per link or gap that changed.
-CSV_COLUMNS = ("incident", "scenario", "change", "party_kind", "party", "name", "posts", "tier_before", "tier_after",
-               "categories_before", "categories_after", "principles_before", "principles_after", "gap", "message")
+#: The columns of diff.csv, one row per link or gap that changed; a coded column is followed by its label.
+CSV_COLUMNS = ("incident", "scenario", "change", "change_label", "party_kind", "party", "name", "posts", "post_titles",
+               "tier_before", "tier_before_label", "tier_after", "tier_after_label",
+               "categories_before", "categories_before_label", "categories_after", "categories_after_label",
+               "principles_before", "principles_before_label", "principles_after", "principles_after_label",
+               "gap", "message")
+#: What ';' joins in a cell of diff.csv, and what joins their labels.
+SEP = {"zh": "、", "en": "; "}
 ASPECTS = ("tier", "categories", "principles")
 
 
@@ -93,21 +98,31 @@ class ChainDiff(JsonData):
     def affected(self) -> bool:
         return bool(self.links or self.gaps)
 
-    def rows(self) -> list[dict]:
-        """The rows of diff.csv (lists joined with ';')."""
+    def rows(self, pack: RulePack, lang: str = "zh") -> list[dict]:
+        """The rows of diff.csv: lists joined with ';', labels (of the scenario's pack) in ``lang``."""
+
+        def labels(kind: str, values) -> str:
+            return SEP[lang].join(pack_name(pack, kind, v, lang) for v in values)
+
         out = []
         for c in self.links:
-            b, a = c.before, c.after
-            out.append({"incident": self.incident, "scenario": self.scenario, "change": c.change,
-                        "party_kind": c.party_kind, "party": c.party, "name": c.name, "posts": ";".join(p for p, _ in c.posts),
-                        "tier_before": b.tier if b else "", "tier_after": a.tier if a else "",
-                        "categories_before": ";".join(b.categories) if b else "",
-                        "categories_after": ";".join(a.categories) if a else "",
-                        "principles_before": ";".join(b.principles) if b else "",
-                        "principles_after": ";".join(a.principles) if a else "", "gap": "", "message": ""})
+            row = {**dict.fromkeys(CSV_COLUMNS, ""), "incident": self.incident, "scenario": self.scenario,
+                   "change": c.change, "change_label": label(lang, "change", c.change), "party_kind": c.party_kind, "party": c.party,
+                   "name": c.name, "posts": ";".join(p for p, _ in c.posts),
+                   "post_titles": SEP[lang].join(t for _, t in c.posts)}
+            for when, standing in (("before", c.before), ("after", c.after)):
+                if standing is None:
+                    continue
+                row[f"tier_{when}"], row[f"tier_{when}_label"] = standing.tier, pack_name(pack, "tier", standing.tier, lang)
+                for aspect, kind in (("categories", "category"), ("principles", "principle")):
+                    values = getattr(standing, aspect)
+                    row[f"{aspect}_{when}"] = ";".join(values)
+                    row[f"{aspect}_{when}_label"] = labels(kind, values)
+            out.append(row)
         for g in self.gaps:
             out.append({**dict.fromkeys(CSV_COLUMNS, ""), "incident": self.incident, "scenario": self.scenario,
-                        "change": f"gap_{g.change}", "gap": g.rule, "message": dict(g.message).get("en", "")})
+                        "change": f"gap_{g.change}", "change_label": label(lang, "change", f"gap_{g.change}"), "gap": g.rule,
+                        "message": dict(g.message).get(lang, "")})
         return out
 
 

@@ -11,6 +11,11 @@ evidence ids. Then each unit the plan makes answerable (duty, facts,
 category, evidence), then the data gaps. Every sentence comes from
 :class:`engine.explain.explainer.Explainer`, so the report says nothing the facts do
 not hold.
+
+Each person's and each unit's **责任认定 paragraph** — the sentence a 事故调查报告
+writes for them — comes from :func:`person_paragraph` and :func:`unit_paragraph`,
+which the Word report (:mod:`engine.outputs.docx`) uses too: their wording
+changes in one place.
 """
 from __future__ import annotations
 
@@ -22,10 +27,12 @@ from engine.incident.grade import CRITERIA, GRADES
 from engine.org.graph import OrgGraph
 from engine.outputs.table import pack_name
 from engine.pack.rulepack import RulePack
-from engine.words.catalog import all_of, family_key, phrase
+from engine.words.catalog import all_of, family_key, label, phrase
 
 #: Acts whose absence the report states for every person ("no inspection recorded").
 ACTS = ("inspection", "signature")
+#: Unit kinds that name a person's place in a 责任认定 paragraph ("时任铜川镇副镇长").
+PLACES = ("town", "village", "enterprise")
 
 
 def markdown(chains: Iterable[Chain], pack: RulePack, graph: OrgGraph, lang: str = "zh") -> str:
@@ -49,6 +56,48 @@ def grade_text(chain: Chain, lang: str) -> str:
     return phrase(lang, "report.grade.general", grade=getattr(g, lang), next={"zh": zh, "en": en}[lang],
                   value=all_of(lang, [_count(lang, c, getattr(inc, c)) for c in CRITERIA]),
                   threshold=all_of(lang, [_count(lang, c, m) for c, m in zip(CRITERIA, minimums)]))
+
+
+def post_place(graph: OrgGraph, unit: str) -> str:
+    """The name a post's title is read with: its town, village or enterprise ("铜川镇" + "副镇长")."""
+    return next((graph.units[u].name for u in graph.unit_path(unit) if graph.units[u].kind in PLACES), "")
+
+
+def _held(link: Link, graph: OrgGraph, lang: str) -> str:
+    posts = []
+    for p in link.posts:
+        place = post_place(graph, p["unit"])
+        posts.append((place if not p["title"].startswith(place) else "") + p["title"]
+                     + (phrase(lang, "report.paragraph.acting") if p["acting"] else ""))
+    return phrase(lang, "report.paragraph.held", posts=all_of(lang, posts)) if posts else \
+        phrase(lang, "report.paragraph.no_post")
+
+
+def _finding_words(party: Answerable, pack: RulePack, lang: str) -> dict[str, str]:
+    """The basis (document, clauses, principles), the failures and the kinds of responsibility of a party."""
+    names = [pack_name(pack, "category", c, lang) for c in party.categories]
+    kinds = [n for n in names if n.endswith(phrase(lang, "report.paragraph.responsibility"))]
+    failures = [n for n in names if n not in kinds]
+    principles = phrase(lang, "report.paragraph.principle_sep").join(
+        phrase(lang, "report.paragraph.principle", principle=pack_name(pack, "principle", p, lang))
+        for p in party.principles)
+    return {"basis": phrase(lang, "report.paragraph.basis", document=pack.pack.document,
+                            clauses=all_of(lang, party.clauses), principles=principles),
+            "problems": phrase(lang, "report.paragraph.problems", items=all_of(lang, failures)) if failures else "",
+            "categories": all_of(lang, kinds) or phrase(lang, "report.paragraph.none")}
+
+
+def person_paragraph(link: Link, graph: OrgGraph, pack: RulePack, lang: str = "zh") -> str:
+    """The 责任认定 paragraph of one person: who they were that day, on what basis, what they answer for."""
+    return phrase(lang, "report.paragraph.person", name=link.name, held=_held(link, graph, lang),
+                  mitigated=phrase(lang, "report.paragraph.mitigated") if link.mitigations else "",
+                  **_finding_words(link, pack, lang))
+
+
+def unit_paragraph(unit: UnitLink, graph: OrgGraph, pack: RulePack, lang: str = "zh") -> str:
+    """The 责任认定 paragraph of one answerable unit."""
+    return phrase(lang, "report.paragraph.unit", name=unit.name, kind=label(lang, "unit_kind", unit.kind),
+                  **_finding_words(unit, pack, lang))
 
 
 def _ids(ids: Iterable[str]) -> str:
@@ -101,7 +150,7 @@ def _duty(why: Iterable[Why], lang: str) -> list[str]:
     return out
 
 
-def _shown(why: Iterable[Why]) -> list[str]:
+def facts_shown(why: Iterable[Why]) -> list[str]:
     """The facts behind the findings, each said once."""
     return list(dict.fromkeys(s.text for w in why for s in w.steps))
 
@@ -111,8 +160,9 @@ def _unit(unit: UnitLink, ex: Explainer, pack: RulePack, lang: str) -> list[str]
     why = ex.why(unit)
     tier = pack_name(pack, "tier", unit.tier, lang)
     return [phrase(lang, "report.unit", name=unit.name, unit=unit.unit, tier=tier), "",
-            *_duty(why, lang), phrase(lang, "report.facts"), *(f"  - {t}" for t in _shown(why)),
+            *_duty(why, lang), phrase(lang, "report.facts"), *(f"  - {t}" for t in facts_shown(why)),
             phrase(lang, "report.category", categories=_categories(pack, unit, lang)),
+            phrase(lang, "report.finding", text=unit_paragraph(unit, ex.graph, pack, lang)),
             phrase(lang, "report.evidence", evidence=_ids(unit.evidence))]
 
 
@@ -123,10 +173,11 @@ def _person(n: int, link: Link, ex: Explainer, pack: RulePack, lang: str) -> lis
     out = [phrase(lang, "report.person", n=n, name=link.name, person=link.person, tier=tier),
            "", phrase(lang, "report.posts", posts=all_of(lang, e.posts) or phrase(lang, "report.none_held")),
            *_duty(e.why, lang), phrase(lang, "report.facts")]
-    shown = _shown(e.why) + [phrase(lang, "report.not_counted", text=t) for t in ex.not_counted(link.person)]
+    shown = facts_shown(e.why) + [phrase(lang, "report.not_counted", text=t) for t in ex.not_counted(link.person)]
     kinds = {f.kind for f in ex.ctx.facts if f.fields.get("person") == link.person}
     shown += [phrase(lang, family_key(lang, "none", kind), **ex.base) for kind in ACTS if kind not in kinds]
     out += [f"  - {t}" for t in shown]
     out += [phrase(lang, "report.category", categories=_categories(pack, link, lang)),
+            phrase(lang, "report.finding", text=person_paragraph(link, ex.graph, pack, lang)),
             phrase(lang, "report.evidence", evidence=_ids(link.evidence))]
     return out

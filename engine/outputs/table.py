@@ -15,9 +15,13 @@ from facts.canon import canonical_json
 
 
 def chains_json(chains: list[Chain], indent: int | None = 2) -> str:
-    """One chain as an object, several as an array in incident order; byte-stable."""
-    data = chains[0].as_json() if len(chains) == 1 else [c.as_json() for c in chains]
-    return canonical_json(data, indent=indent) + "\n"
+    """The chains as an array in incident order (one chain too); byte-stable."""
+    return canonical_json([c.as_json() for c in chains], indent=indent) + "\n"
+
+
+def chains_jsonl(chains: list[Chain]) -> str:
+    """One chain per line, in incident order."""
+    return "".join(canonical_json(c.as_json()) + "\n" for c in chains)
 
 
 def pack_name(pack: RulePack, kind: str, key: str, lang: str) -> str:
@@ -68,7 +72,7 @@ def table(chain: Chain, pack: RulePack, lang: str = "zh") -> Table:
     if chain.units:
         t.add_section()
         for n, unit in enumerate(chain.units, len(chain.links) + 1):
-            t.add_row(*_row(pack, n, unit, phrase(lang, "table.unit", kind=unit.kind), lang))
+            t.add_row(*_row(pack, n, unit, phrase(lang, "table.unit", kind=label(lang, "unit_kind", unit.kind)), lang))
     sep = phrase(lang, "table.note_sep")
     notes = [phrase(lang, "table.warning", text=getattr(w, lang)) for w in chain.warnings]
     notes += [phrase(lang, "table.gaps", gaps=sep.join(

@@ -1,17 +1,85 @@
-"""Reading INCIDENTS.jsonl: every line validated, in batches, against the org and every scenario's facts."""
+"""Reading the incidents of a batch: every record validated, in batches, against the org and every scenario's facts.
+
+The incidents come as JSON lines (streamed: one incident per line, ``-`` for
+standard input), or as a fact file of any other form — YAML, JSON, an Excel
+workbook, a CSV file — whose ``incidents`` section (sheet ``事故``, with
+``事故报告``) holds them; other sections of such a file are not read. A record's
+``line`` is its line in JSON lines, its position in a YAML or JSON file, and
+its row in a sheet, where an error also names its ``cell`` (``事故!C7``).
+"""
 from __future__ import annotations
 
 import json
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from pydantic import ValidationError
 
 from engine.analyses.batch.items import Item, error
 from engine.analyses.whatif.evaluate import Variant
-from facts.errors import Problem
-from facts.load import Origin, check_references, validation_problems
+from facts.errors import FactError, Problem
+from facts.load import STDIN, Origin, check_references, read_document, validation_problems
 from facts.model import SECTIONS, Incident
+from facts.workbook import Place, Records, read_csvs, read_xlsx
+
+
+@dataclass
+class Source:
+    """Where the incidents come from: raw records by line (or position, or row), problems found reading them."""
+
+    path: Path
+    records: list[tuple[int, Any, Place | None]] | None = None  # None: JSON lines, streamed
+    problems: list[tuple[int, Problem]] = field(default_factory=list)  # (line, problem) of the reading itself
+
+    @property
+    def file(self) -> str:
+        return "<stdin>" if str(self.path) == STDIN else str(self.path)
+
+    def total(self) -> int:
+        """How many records (lines) there are, for a progress bar."""
+        if self.records is not None:
+            return len(self.records)
+        if str(self.path) == STDIN:
+            return 0
+        with self.path.open("rb") as f:
+            return sum(1 for _ in f)
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        stream = sys.stdin if str(self.path) == STDIN else self.path.open(encoding="utf-8")
+        try:
+            yield from enumerate(stream, 1)
+        finally:
+            if stream is not sys.stdin:
+                stream.close()
+
+
+def open_incidents(path: Path) -> Source:
+    """A batch's incidents by the file's form: .jsonl (or -) streamed, any fact file read whole."""
+    suffix = path.suffix.lower()
+    if str(path) == STDIN or suffix in (".jsonl", ".ndjson", ""):
+        return Source(path)
+    try:
+        if suffix in (".xlsx", ".csv"):
+            read: Records = read_xlsx(path) if suffix == ".xlsx" else read_csvs([path])
+            rows = [(place.row, raw, place) for raw, place in read.records["incidents"]]
+            first = rows[0][0] if rows else 1
+            return Source(path, rows, [(_row_of(p.record, first), p) for p in read.problems])
+        doc = read_document(path)
+    except FactError as e:
+        return Source(path, [], [(0, p) for p in e.problems])
+    items = doc.get("incidents") if isinstance(doc, dict) else doc
+    if not isinstance(items, list):
+        return Source(path, [], [(0, Problem(str(path), "file", "", "holds no list of incidents",
+                                             "give an 'incidents' section (or a list of incidents)"))])
+    return Source(path, [(n, raw, None) for n, raw in enumerate(items, 1)])
+
+
+def _row_of(record: str, default: int) -> int:
+    """The row of a cell reference (事故!C7 → 7)."""
+    digits = "".join(ch for ch in record.split("!")[-1].split(":")[0] if ch.isdigit())
+    return int(digits) if digits else default
 
 #: Incidents validated together (reference checks cost per call, not per incident).
 VALIDATE_BATCH = 2000
@@ -20,12 +88,13 @@ REFERRED = ("units", "sectors", "people")
 
 
 class Reader:
-    """INCIDENTS.jsonl → valid items, and an error record for every line or scenario that fails."""
+    """The incidents → valid items, and an error record for every record or scenario that fails."""
 
-    def __init__(self, path: Path, variants: Sequence[Variant], groups: Sequence[Sequence[int]]):
-        self.path = path
-        self.file = str(path)
+    def __init__(self, source: Source, variants: Sequence[Variant], groups: Sequence[Sequence[int]]):
+        self.source = source
+        self.file = source.file
         self.variants = variants
+        self.places: dict[int, Place] = {}
         # The records incidents refer to, once per distinct fact set (the baseline's first).
         self.referred = [(members, {s: [(r, Origin("facts", s, n, r.id)) for n, r in
                                          enumerate(getattr(variants[members[0]].facts, s), 1)] for s in REFERRED})
@@ -36,26 +105,45 @@ class Reader:
 
     def items(self) -> Iterator[Item]:
         batch: list[tuple[int, Incident]] = []
-        with self.path.open(encoding="utf-8") as f:
-            for n, text in enumerate(f, 1):
-                self.lines = n
-                incident = self._parse(n, text)
-                if incident is not None:
-                    batch.append((n, incident))
-                if len(batch) == VALIDATE_BATCH:
-                    yield from self._checked(batch)
-                    batch = []
+        for n, p in self.source.problems:
+            self.errors.append(self._error(n, None, None, p))
+        records = self.source.records
+        rows = ((n, text, None) for n, text in self.source.lines()) if records is None else iter(records)
+        for n, raw, place in rows:
+            self.lines = n if records is None else self.lines + 1
+            if records is None:
+                raw = self._json(n, raw)
+            if place is not None:
+                self.places[n] = place
+            incident = self._parse(n, raw) if raw is not None else None
+            if incident is not None:
+                batch.append((n, incident))
+            if len(batch) == VALIDATE_BATCH:
+                yield from self._checked(batch)
+                batch = []
         yield from self._checked(batch)
 
-    def _parse(self, n: int, text: str) -> Incident | None:
+    def _error(self, n: int, incident: str | None, scenario: str | None, p: Problem, prefix: str = "") -> dict:
+        """An error record of a problem; moved onto its cell when the record came from a sheet."""
+        place = self.places.get(n)
+        moved = Records.relocate(p, place) if place is not None and "!" not in p.record else p
+        moved = moved or p
+        out = error(n, incident, scenario, "input", moved.field, prefix + moved.message, moved.hint)
+        if "!" in moved.record:
+            out["cell"] = moved.record
+        return out
+
+    def _json(self, n: int, text: str) -> Any:
         if not text.strip():
             return None
         try:
-            raw = json.loads(text)
+            return json.loads(text)
         except json.JSONDecodeError as e:
             self.errors.append(error(n, None, None, "input", "", f"not valid JSON: {e.msg} (column {e.colno})",
                                      "one incident per line, a JSON object"))
             return None
+
+    def _parse(self, n: int, raw: Any) -> Incident | None:
         if not isinstance(raw, dict):
             self.errors.append(error(n, None, None, "input", "", "must be a JSON object (one incident)",
                                      "write the fields of an incidents record as a JSON object"))
@@ -64,12 +152,13 @@ class Reader:
         try:
             incident = Incident.model_validate(raw)
         except ValidationError as e:
-            self.errors += [error(n, rid, None, "input", p.field, p.message, p.hint)
+            self.errors += [self._error(n, rid, None, p)
                             for p in validation_problems(e, Incident, self.file, f"line {n}")]
             return None
         if incident.id in self.seen:
-            self.errors.append(error(n, incident.id, None, "input", "id", f"duplicate incident id '{incident.id}'",
-                                     f"line {self.seen[incident.id]} has it already; give each incident its own id"))
+            self.errors.append(self._error(n, incident.id, None, Problem(
+                self.file, f"line {n}", "id", f"duplicate incident id '{incident.id}'",
+                f"line {self.seen[incident.id]} has it already; give each incident its own id")))
             return None
         self.seen[incident.id] = n
         return incident
@@ -96,10 +185,10 @@ class Reader:
                     continue
                 skips.setdefault(line, set()).update(members)
                 incident = dict(batch)[line].id
-                self.errors += [error(line, incident, self.variants[m].name, "input", p.field,
-                                      f"under this scenario: {p.message}", p.hint) for m in members for p in problems]
+                self.errors += [self._error(line, incident, self.variants[m].name, p, "under this scenario: ")
+                                for m in members for p in problems]
         for line, incident in batch:
             if line in bad:
-                self.errors += [error(line, incident.id, None, "input", p.field, p.message, p.hint) for p in bad[line]]
+                self.errors += [self._error(line, incident.id, None, p) for p in bad[line]]
             else:
                 yield Item(line, incident, frozenset(skips.get(line, ())))

@@ -1,7 +1,9 @@
 """Many incidents under the baseline and every scenario, across processes: `wenze batch`.
 
 **Input.** ``INCIDENTS.jsonl`` holds one incident per line, a JSON object in
-the fact-file format of an ``incidents`` record; blank lines are skipped.
+the fact-file format of an ``incidents`` record; blank lines are skipped. A
+YAML, JSON, Excel or CSV fact file may hold them instead, in its ``incidents``
+section (:mod:`engine.analyses.batch.reader`).
 Inspections, signatures and the other acts of a site are the site's history,
 shared by every incident there, so they belong in the org files (``--org``),
 whose own incidents are not evaluated.
@@ -11,8 +13,9 @@ old one (:func:`os.replace`): a crash leaves the old file or the new, never half
 
 - ``chains.jsonl``: one line per incident and variant, ``{"incident", "scenario",
   "chain"}`` (the chain's JSON contract), in input order, the baseline first;
-- ``diff.csv``: one row per link or gap a scenario changes (:data:`engine.outputs.diff.CSV_COLUMNS`);
-- ``summary.md``: per scenario, incidents affected, links and people added and
+- ``diff.csv``: one row per link or gap a scenario changes (:data:`engine.outputs.diff.CSV_COLUMNS`),
+  UTF-8 with a BOM (Excel opens it as such), each coded value beside its label;
+- ``summary.md`` and ``summary.xlsx``: per scenario, incidents affected, links and people added and
   removed, the posts most affected;
 - ``errors.jsonl``: one line per failure, ``{"line", "incident", "scenario",
   "kind", "field", "message", "hint"}``. ``kind`` is ``input`` for a record that
@@ -43,9 +46,9 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from engine.analyses.batch.items import evaluate
-from engine.analyses.batch.outputs import BatchResult, Outputs, Tally, summary
+from engine.analyses.batch.outputs import BatchResult, Outputs, Tally, summary, summary_tables, summary_xlsx
 from engine.analyses.batch.pool import Pool, chunks
-from engine.analyses.batch.reader import Reader
+from engine.analyses.batch.reader import Reader, Source, open_incidents
 from engine.analyses.whatif.evaluate import Evaluator, Variant, scenario_paths, variants
 from engine.analyses.whatif.scenario import load_scenario
 from engine.pack.backends import BACKENDS
@@ -58,20 +61,21 @@ from facts.load import load_facts
 CHUNK = 32
 
 
-def run_batch(org: Sequence[Path], incidents: Path, pack: RulePack, out: Path, scenarios: Sequence[str] = (),
+def run_batch(org: Sequence[Path], incidents: Path | Source, pack: RulePack, out: Path, scenarios: Sequence[str] = (),
               workers: int = 1, backend: str = "durable", progress: Callable[[int], None] | None = None,
-              ) -> BatchResult:
-    """Evaluate every incident of INCIDENTS.jsonl under the baseline and each scenario; write DIR."""
+              lang: str = "zh") -> BatchResult:
+    """Evaluate every incident (of a file, or a source opened already) under the baseline and each scenario."""
+    source = incidents if isinstance(incidents, Source) else open_incidents(incidents)
     for path in (p for spec in scenarios for p in scenario_paths(spec)):
         if any("incidents" in c.sections for c in load_scenario(path).changes):
             raise InputError(f"{path}: the scenario changes incidents; a batch takes its incidents from "
-                             f"{incidents}, so a scenario for it may change only the org, the acts and the rules")
+                             f"{source.file}, so a scenario for it may change only the org, the acts and the rules")
     with _long_lived():
         facts = load_facts(org)
         vs = variants(facts.model_copy(update={"incidents": []}), pack, scenarios)
         evaluator = Evaluator(vs)
     try:
-        return _run(evaluator, vs, org, incidents, pack, out, workers, backend, progress)
+        return _run(evaluator, vs, org, source, pack, out, workers, backend, progress, lang)
     finally:
         gc.unfreeze()
 
@@ -95,10 +99,11 @@ def _long_lived() -> Iterator[None]:
             gc.enable()
 
 
-def _run(evaluator: Evaluator, vs: list[Variant], org: Sequence[Path], incidents: Path, pack: RulePack, out: Path,
-         workers: int, backend: str, progress: Callable[[int], None] | None) -> BatchResult:
-    reader = Reader(incidents, vs, [members for _, members in evaluator.groups])
+def _run(evaluator: Evaluator, vs: list[Variant], org: Sequence[Path], source: Source, pack: RulePack, out: Path,
+         workers: int, backend: str, progress: Callable[[int], None] | None, lang: str) -> BatchResult:
+    reader = Reader(source, vs, [members for _, members in evaluator.groups])
     tallies = {v.name: Tally() for v in vs[1:]}
+    packs = {v.name: v.pack for v in vs}
     files = Outputs(out)
     evaluated = 0
     try:
@@ -114,7 +119,7 @@ def _run(evaluator: Evaluator, vs: list[Variant], org: Sequence[Path], incidents
                     files.files["chains.jsonl"].write(line + "\n")
                 for d in o.diffs:
                     tallies[d.scenario].add(d)
-                    files.diff.writerows(d.rows())
+                    files.diff.writerows(d.rows(packs[d.scenario], lang))
                 reader.errors.extend(o.errors)
             if progress and outcomes:
                 progress(outcomes[-1].line)  # the last line done (lines are read ahead, in batches)
@@ -123,7 +128,9 @@ def _run(evaluator: Evaluator, vs: list[Variant], org: Sequence[Path], incidents
             files.files["errors.jsonl"].write(canonical_json(e) + "\n")
         kinds = Counter(e["kind"] for e in errors)
         result = BatchResult(reader.lines, evaluated, kinds["input"], kinds["internal"], out)
-        files.files["summary.md"].write(summary(result, org, incidents, pack, backend, vs, tallies) + "\n")
+        tables = summary_tables(result, org, source.file, pack, backend, vs, tallies, lang)
+        files.files["summary.md"].write(summary(tables) + "\n")
+        summary_xlsx(tables, files.temps["summary.xlsx"])
     except BaseException:
         files.discard()
         raise

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.words.catalog import phrase
 from facts.errors import Problem
 from facts.model import FactSet
 from facts.strategies import to_yaml
@@ -45,11 +46,10 @@ class CheckReport:
     def clean(self) -> bool:
         return not self.static and not self.dynamic
 
-    def as_text(self) -> str:
-        lines = [f"{self.pack}: {len(self.static)} static, {len(self.dynamic)} dynamic finding(s) "
-                 f"over {self.scenarios} generated scenarios (seed {self.seed})"]
+    def as_text(self, lang: str = "en") -> str:
+        lines = [phrase(lang, "check.head", pack=self.pack, static=len(self.static), dynamic=len(self.dynamic),
+                        scenarios=self.scenarios, seed=self.seed)]
         lines += [f.as_text(self.pack) for f in (*self.static, *self.dynamic)]
         if self.clean:
-            lines.append("clean: every rule fired, no conflict, no incident without a finding, no duty left unassigned"
-                         if self.scenarios else "clean (static checks only)")
+            lines.append(phrase(lang, "check.clean") if self.scenarios else phrase(lang, "check.clean_static"))
         return "\n".join(lines) + "\n"
