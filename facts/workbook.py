@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from facts.errors import FactError, Problem, did_you_mean
+from facts.errors import FactError, InputError, Problem, did_you_mean
 from facts.model import SECTIONS, FactSet
 from facts.sheets import BY_NAME, IGNORED_SHEETS, SHEETS, WORDS, Column, Sheet, note
 
@@ -53,7 +53,7 @@ class CellError(ValueError):
         self.hint = hint
 
 
-def _text(value: Any, column: Column) -> str:
+def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -136,7 +136,7 @@ def _bool(value: Any) -> bool:
 
 def _enum(value: Any, column: Column) -> str:
     labels = column.labels()
-    text = _text(value, column).strip()
+    text = _text(value).strip()
     if text in labels:
         return text
     codes = {zh: code for code, zh in labels.items()}
@@ -150,7 +150,7 @@ def cell_value(value: Any, column: Column) -> Any:
     """A cell's value as the fact format holds it (a date, a count, a list of ids …), or CellError."""
     kind = column.kind
     if kind in ("id", "text"):
-        return _text(value, column)
+        return _text(value)
     if kind == "int":
         return _int(value)
     if kind == "number":
@@ -164,8 +164,8 @@ def cell_value(value: Any, column: Column) -> Any:
     if kind == "enum":
         return _enum(value, column)
     if kind == "texts":
-        return [line.strip() for line in _text(value, column).splitlines() if line.strip()]
-    items = [x for x in ID_SEPARATORS.split(_text(value, column)) if x]
+        return [line.strip() for line in _text(value).splitlines() if line.strip()]
+    items = [x for x in ID_SEPARATORS.split(_text(value)) if x]
     return [_enum(x, column) for x in items] if kind == "enums" else items
 
 
@@ -452,8 +452,6 @@ def _cell_text(value: Any, column: Column, lang: str, where: str) -> Any:
 
 
 def _unwritable(where: str, why: str) -> Exception:
-    from facts.errors import InputError
-
     return InputError(f"{where}: cannot be written to a sheet losslessly: {why}")
 
 
