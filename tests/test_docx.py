@@ -138,3 +138,13 @@ def test_page_one_renders_to_png_for_a_person_to_look_at(town, tmp_path_factory)
     (png,) = out.glob("page*.png")
     assert png.stat().st_size > 10_000
     print(f"page 1 of the Word report: {png}")
+
+
+def test_the_chains_warnings_head_the_report(town):
+    import dataclasses
+    import io
+
+    chain = town.trace(town.incidents["inc-2022-01"])
+    warned = dataclasses.replace(chain, warnings=(SimpleNamespace(zh="本事故发生于方案印发之前", en="before the plan"),))
+    doc = docx.Document(io.BytesIO(word.report([warned], town.pack, town.graph)))
+    assert texts(doc)[2] == "本事故发生于方案印发之前"

@@ -303,7 +303,7 @@ def run(*args) -> str:
 
 @pytest.mark.parametrize("backend", sorted(BACKENDS))
 def test_the_json_chain_carries_the_warning_and_the_version_that_judged_it(early, pack, backend):
-    chain = json.loads(run("trace", BASE_DIR, early, "--incident", "inc", "--format", "json", "--backend", backend))
+    (chain,) = json.loads(run("trace", BASE_DIR, early, "--incident", "inc", "--format", "json", "--backend", backend))
     assert chain["warnings"] == [{"kind": "before_pack", "zh": WARNING_ZH, "en": WARNING_EN}]
     assert chain["rulepack"] == {"id": "tongchuan-2022", "digest": pack.digest, "version": pack.digest}
 
@@ -336,7 +336,7 @@ def test_whatif_outputs_say_it(early, tmp_path):
 
 def test_an_incident_after_the_pack_ends_is_warned_too(early, tmp_path):
     path = write_pack(tmp_path, {"in_force": {"from": date(2000, 1, 1), "to": date(2009, 3, 6)}})
-    chain = json.loads(run("trace", BASE_DIR, early, "--incident", "inc", "--format", "json", "--rules", path))
+    (chain,) = json.loads(run("trace", BASE_DIR, early, "--incident", "inc", "--format", "json", "--rules", path))
     assert chain["warnings"] == [{
         "kind": "after_pack",
         "zh": "铜政发〔2022〕12号 自2009-03-06起不再施行；本事故发生于2009-03-06，晚于该方案的施行期",
@@ -351,7 +351,7 @@ def test_an_incident_in_the_period_has_no_warning(pack, tmp_path):
 
 def test_a_pack_issued_before_it_takes_effect_says_both_days(early, tmp_path):
     path = write_pack(tmp_path, {"in_force": {"from": date(2022, 6, 1)}})
-    chain = json.loads(run("trace", BASE_DIR, early, "--incident", "inc", "--format", "json", "--rules", path))
+    (chain,) = json.loads(run("trace", BASE_DIR, early, "--incident", "inc", "--format", "json", "--rules", path))
     assert chain["warnings"][0]["zh"] == ("铜政发〔2022〕12号 于2022-04-24印发，自2022-06-01起施行；"
                                           "本事故发生于2009-03-06，早于该方案施行")
 

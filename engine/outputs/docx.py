@@ -1,6 +1,7 @@
 """The 责任认定 part of a 事故调查报告 as a Word document (``wenze trace --format docx``).
 
-Per incident, in the order of such reports: 事故基本情况 (what happened, the toll
+Per incident, in the order of such reports, after the chain's warnings (an
+incident before the pack was issued, say): 事故基本情况 (what happened, the toll
 in 万元, the grade by 国务院令第493号 Art. 3); 事故原因 when the facts give causes;
 责任认定及处理建议 — one paragraph per person and one per unit, each from
 :func:`engine.outputs.report.person_paragraph` / :func:`~engine.outputs.report.unit_paragraph`
@@ -127,6 +128,8 @@ class _Writer:
         site = graph.units[inc.site].name
         self.para(_say("docx.title", site=site, md=f"{inc.occurred_at.month}·{inc.occurred_at.day}"), "title")
         self.para(_say("docx.subtitle"), "subtitle")
+        for warning in chain.warnings:  # the law in force on the day, say
+            self.para(getattr(warning, lang))
         self.heading(_say("docx.basic"))
         village = graph.units[ctx.village].name if ctx.village and ctx.village != inc.site else ""
         town = graph.town_of(inc.site)
@@ -185,7 +188,7 @@ class _Writer:
 
     def appendix(self, chain: Chain, pack: RulePack, graph: OrgGraph) -> None:
         lang, _say = self.lang, self._say
-        ex = Explainer(pack, graph, chain, lang)
+        ex = Explainer(graph, chain, lang)
         self.heading(_say("docx.appendix"))
         for i, party in enumerate((*chain.links, *chain.units), 1):
             why = ex.explain(party.id).why if isinstance(party, Link) else ex.why(party)
@@ -193,7 +196,9 @@ class _Writer:
             for text in facts_shown(why):
                 self.para(text, "evidence")
             self.para(_say("docx.evidence", ids=all_of(lang, party.evidence) or _say("docx.no_evidence")), "evidence")
-        self.para(_say("docx.pack", id=chain.rulepack["id"], digest=chain.rulepack["digest"]), "evidence")
+        pack_line = _say("docx.pack" if chain.rulepack["version"] == chain.rulepack["digest"] else "docx.pack.version",
+                         id=chain.rulepack["id"], digest=chain.rulepack["digest"], version=chain.rulepack["version"])
+        self.para(pack_line, "evidence")
         self.para(_say("docx.digest", digest=chain.facts_digest), "evidence")
 
     def bytes(self) -> bytes:
