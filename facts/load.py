@@ -21,8 +21,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from facts.errors import FactError, Problem, did_you_mean
-from facts.model import SECTIONS, FactSet, Record
-from facts.timeline import overlap
+from facts.model import ACCEPTANCES, SECTIONS, FactSet, Record
+from facts.timeline import in_force, overlap
 from facts.tree import ancestors, village_of
 from facts.sheets import BY_NAME
 from facts.workbook import Place, Records, read_csvs, read_xlsx
@@ -293,6 +293,29 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
                 seen[rid] = origin
         index[section] = {r.id: r for r, _ in items if getattr(r, "id", None) is not None}
 
+    causes: dict[tuple[str, str], list[str]] = {}  # (site, cause id) → the incidents there stating it
+
+    def same_site(origin: Origin, field: str, section: str, value: str | None, site: str) -> None:
+        """A hazard and the inspection that found it, ordered or accepted its rectification, are of one site."""
+        target = index.get(section, {}).get(value) if value else None
+        if target is not None and target.site != site:
+            problems.append(Problem(origin.file, origin.record, field, f"'{value}' is of site '{target.site}', "
+                                    f"not '{site}'", "a hazard is found, and its rectification ordered and "
+                                    "accepted, at its own site: check both ids"))
+
+    def existed(origin: Origin, field: str, hazard: Record | None, ins: Record | None) -> None:
+        """An inspection finds a hazard only on a day it existed, and does not pass the site that day."""
+        if hazard is not None and ins is not None and ins.outcome == "passed":
+            problems.append(Problem(origin.file, origin.record, field, f"inspection '{ins.id}' passed the site: it "
+                                    f"found no hazard, not '{hazard.id}'", "give the inspection the outcome it had "
+                                    "(hazards_found, rectification_ordered or suspended), or correct 'found_by'"))
+        elif hazard is not None and ins is not None and not in_force(hazard.valid_from, hazard.valid_to, ins.date):
+            until = f" to {hazard.valid_to}" if hazard.valid_to else ""
+            problems.append(Problem(origin.file, origin.record, field, f"hazard '{hazard.id}' existed from "
+                                    f"{hazard.valid_from}{until}; inspection '{ins.id}' of {ins.date} cannot have "
+                                    "found it",
+                                    "correct the hazard's 'from'/'to', or what the inspection found"))
+
     def ref(origin: Origin, field: str, value: str | None, section: str, kinds: tuple[str, ...] = ()) -> None:
         if value is None:
             return
@@ -300,14 +323,15 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
         if target is None and value in unparsed.get(section, ()):
             return
         noun = {"people": "person", "sectors": "sector", "units": "unit", "posts": "post",
-                "inspections": "inspection"}[section]
+                "inspections": "inspection", "hazards": "hazard", "signatures": "signature",
+                "conduct": "conduct record"}[section]
         if target is None:
             problems.append(Problem(origin.file, origin.record, field, f"unknown {noun} '{value}'{did_you_mean(value, index.get(section, {}))}",
                                     f"define it under '{section}' or correct the id"))
-        elif kinds and target.kind not in kinds:
+        elif kinds and (actual := target.document if section == "signatures" else target.kind) not in kinds:
             problems.append(Problem(origin.file, origin.record, field,
-                                    f"'{value}' is a {target.kind}, not a {' or '.join(kinds)}",
-                                    f"name a unit of kind {' or '.join(kinds)}"))
+                                    f"'{value}' is a {actual}, not a {' or '.join(kinds)}",
+                                    f"name a {noun} of kind {' or '.join(kinds)}"))
 
     for s, o in records["sectors"]:
         ref(o, "parent", s.parent, "sectors")
@@ -359,10 +383,21 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
                                         "incident", "check 'at', 'learned_at' and 'occurred_at'"))
         for i, pid in enumerate(inc.concealed_by):
             ref(o, f"concealed_by.{i}", pid, "people")
+        for i, cause in enumerate(inc.causes):
+            causes.setdefault((inc.site, cause.id), []).append(inc.id)
+            for j, hz in enumerate(cause.hazards):
+                ref(o, f"causes.{i}.hazards.{j}", hz, "hazards")
+            if "conduct" in SECTIONS:  # the conduct records, where the fact format has them
+                for j, c in enumerate(cause.conduct):
+                    ref(o, f"causes.{i}.conduct.{j}", c, "conduct")
     for ins, o in records["inspections"]:
         ref(o, "site", ins.site, "units")
         for i, pid in enumerate(ins.inspectors):
             ref(o, f"inspectors.{i}", pid, "people")
+        for i, hz in enumerate(ins.hazards_found):
+            ref(o, f"hazards_found.{i}", hz, "hazards")
+            same_site(o, f"hazards_found.{i}", "hazards", hz, ins.site)
+            existed(o, f"hazards_found.{i}", index.get("hazards", {}).get(hz), ins)
     for rec, o in records["duty_records"]:
         ref(o, "unit", rec.unit, "units")
         for i, pid in enumerate(rec.people):
@@ -370,10 +405,27 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
     for hz, o in records["hazards"]:
         ref(o, "site", hz.site, "units")
         ref(o, "found_by", hz.found_by, "inspections")
+        same_site(o, "found_by", "inspections", hz.found_by, hz.site)
+        existed(o, "found_by", hz, index.get("inspections", {}).get(hz.found_by or ""))
+        if hz.rectified:
+            ref(o, "rectified.ordered_by", hz.rectified.ordered_by, "inspections")
+            same_site(o, "rectified.ordered_by", "inspections", hz.rectified.ordered_by, hz.site)
+            ref(o, "rectified.accepted_by", hz.rectified.accepted_by, "signatures", ACCEPTANCES)
+            same_site(o, "rectified.accepted_by", "signatures", hz.rectified.accepted_by, hz.site)
+    coverable = {*index.get("hazards", {}), *(c for _, c in causes)}
     for sig, o in records["signatures"]:
         ref(o, "person", sig.person, "people")
         ref(o, "site", sig.site, "units")
         ref(o, "inspection", sig.inspection, "inspections")
+        for i, target in enumerate(sig.covers):
+            if target not in coverable and target not in unparsed.get("hazards", ()):
+                problems.append(Problem(o.file, o.record, f"covers.{i}", f"'{target}' is neither a hazard nor a "
+                                        f"cause{did_you_mean(target, coverable)}",
+                                        "name a hazard (under 'hazards') or a cause (an incident's 'causes')"))
+            elif len(causes.get((sig.site, target), ())) > 1:
+                problems.append(Problem(o.file, o.record, f"covers.{i}", f"'{target}' is a cause of "
+                                        f"{' and '.join(causes[sig.site, target])}, both at site '{sig.site}'",
+                                        "give the causes of incidents at one site distinct ids"))
     return problems
 
 

@@ -87,6 +87,28 @@ class Outcome(str, Enum):
     suspended = "suspended"
 
 
+class CauseKind(str, Enum):
+    direct = "direct"  # 直接原因
+    indirect = "indirect"  # 间接原因
+
+
+class SignatureRole(str, Enum):
+    """In what capacity a person signed: only an approver or an acceptor answers for what the document covers."""
+
+    approver = "approver"  # 审批、许可
+    acceptor = "acceptor"  # 验收、整改验收
+    inspector = "inspector"  # 检查人员在检查记录上签字
+    inspected_party = "inspected_party"  # 被检查单位负责人在检查记录上签字 (安全生产法 Art. 68)
+    party_to_letter = "party_to_letter"  # 责任书的签订方
+
+
+#: The capacity a signer is taken to have signed in when the record does not say (by document kind).
+DEFAULT_ROLE = {"inspection_record": "inspector", "acceptance": "acceptor", "rectification_acceptance": "acceptor",
+                "permit": "approver", "responsibility_letter": "party_to_letter", "approval": "approver"}
+#: The documents that accept a rectification (a hazard's ``rectified.accepted_by``).
+ACCEPTANCES = ("acceptance", "rectification_acceptance")
+
+
 class DocKind(str, Enum):
     inspection_record = "inspection_record"
     acceptance = "acceptance"
@@ -209,6 +231,17 @@ class Report(Record):
     note: str = ""
 
 
+class Cause(Record):
+    """A cause the investigation established, and what it rests on: hazards of the site, conduct of people."""
+
+    id: Id = Field(description="unique within the incident (and among the incidents of its site, if a signature "
+                               "covers it)")
+    kind: CauseKind
+    description: Text
+    hazards: list[Id] = Field(default=[], description="ids of the hazards (``hazards``) the cause rests on")
+    conduct: list[Id] = Field(default=[], description="ids of the conduct (``conduct``) the cause rests on")
+
+
 class Incident(Record):
     id: Id
     occurred_at: AwareDatetime
@@ -224,6 +257,18 @@ class Incident(Record):
     reports: list[Report] = []
     concealed_by: list[Id] = Field(default=[], description=(
         "people the investigation found to have concealed the incident (瞒报)"))
+    causes: list[Cause] = Field(default=[], description=(
+        "the direct and indirect causes the investigation established; without them no inspection or "
+        "signature can be tied to the incident, and they are listed to examine (待核实)"))
+
+    @field_validator("causes")
+    @classmethod
+    def _distinct_causes(cls, v: list[Cause]) -> list[Cause]:
+        ids = [c.id for c in v]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"cause id {', '.join(repr(i) for i in twice)} is used twice; give each cause its own id")
+        return v
 
     @property
     def day(self) -> date:
@@ -236,7 +281,26 @@ class Inspection(Record):
     site: Id
     inspectors: list[Id] = Field(min_length=1)
     outcome: Outcome
-    hazards: list[str] = []
+    hazards: list[str] = Field(default=[], description="what the record says it found, in its own words")
+    at: AwareDatetime | None = Field(default=None, description=(
+        "when it began, with its zone: an inspection on the incident's day after the accident never counts"))
+    hazards_found: list[Id] = Field(default=[], description="ids of the hazards (``hazards``) it found")
+
+    @field_validator("at")
+    @classmethod
+    def _at_on_its_day(cls, v: AwareDatetime | None, info: ValidationInfo) -> AwareDatetime | None:
+        day = info.data.get("date")
+        if v is not None and day is not None and v.date() != day:
+            raise ValueError(f"'at' ({v.isoformat()}) is not on the inspection's date ({day})")
+        return v
+
+    @field_validator("hazards_found")
+    @classmethod
+    def _found_means_not_passed(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        if v and info.data.get("outcome") == "passed":
+            raise ValueError("an inspection that found hazards did not pass: give its outcome "
+                             "(hazards_found, rectification_ordered or suspended)")
+        return v
 
 
 class Signature(Record):
@@ -247,6 +311,24 @@ class Signature(Record):
     document: DocKind
     inspection: Id | None = None
     title: str = ""
+    role: SignatureRole | None = Field(default=None, validate_default=True, description=(
+        "in what capacity they signed; default by document: an acceptance's signer accepts, a permit's or an "
+        "approval's approves, an inspection record's inspects, a responsibility letter's is a party to it"))
+    covers: list[Id] = Field(default=[], description=(
+        "ids of the hazards or causes the document approved, accepted, permitted or certified"))
+
+    @field_validator("role")
+    @classmethod
+    def _letter_is_no_approval(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("document") == "responsibility_letter" and v not in (None, "party_to_letter"):
+            raise ValueError("a responsibility letter (责任书) records a duty taken on, not an approval: "
+                             "its signers are 'party_to_letter'")
+        return v
+
+    @property
+    def capacity(self) -> str:
+        """The role given, else the usual one for the document."""
+        return self.role or DEFAULT_ROLE[self.document]
 
 
 class DutyKind(str, Enum):
@@ -267,13 +349,24 @@ class DutyRecord(Record):
     note: str = ""
 
 
+class Rectification(Record):
+    """The rectification of a hazard: the inspection that ordered it, by when, and the signature that accepted it."""
+
+    ordered_by: Id = Field(description="the inspection that ordered it")
+    due: date | None = None
+    accepted_by: Id | None = Field(default=None, description=(
+        "the signature (an acceptance) that accepted it as done; none = never verified"))
+
+
 class Hazard(Dated):
-    """A hazard at a site over [from, to) (``to``: removed): who held the duty then is exposed (predecessors)."""
+    """A hazard at a site over [from, to) (``to``: removed), who found it and how its rectification went."""
 
     id: Id
     site: Id
     description: Text
+    kind: str = Field(default="", description="what kind of hazard, in the investigators' words (e.g. 边坡浮石)")
     found_by: Id | None = Field(default=None, description="the inspection that found it")
+    rectified: Rectification | None = None
 
 
 #: The sections of a fact file, in the order they are loaded and dumped.

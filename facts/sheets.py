@@ -44,7 +44,8 @@ from facts.model import SECTIONS, Id
 #: Sheet names (Chinese) of the sections and of their lists of records (``section.field``).
 SHEET_NAMES: dict[str, str] = {
     "sectors": "行业领域", "units": "单位", "people": "人员", "posts": "职务", "tenures": "任职",
-    "assignments": "分工", "incidents": "事故", "incidents.reports": "事故报告", "inspections": "检查",
+    "assignments": "分工", "incidents": "事故", "incidents.reports": "事故报告", "incidents.causes": "事故原因",
+    "inspections": "检查",
     "signatures": "签字", "duty_records": "履职记录", "hazards": "隐患",
 }
 
@@ -78,16 +79,24 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                "at": ("报告时间", ""), "learned_at": ("知悉时间", "空=事故发生时"),
                "deaths": ("报告死亡人数", "空=未报"), "serious_injuries": ("报告重伤人数", "空=未报"),
                "note": ("备注", "")},
+    "Cause": {"id": ("原因编号", "本事故内唯一"), "kind": ("原因类别", "直接原因或间接原因"),
+              "description": ("原因", ""), "hazards": ("所涉隐患", "隐患编号"), "conduct": ("所涉行为", "行为编号")},
     "Inspection": {"id": ("编号", "检查编号，唯一"), "date": ("检查日期", ""), "site": ("被检查单位", "单位编号"),
-                   "inspectors": ("检查人员", "人员编号"), "outcome": ("检查结论", ""), "hazards": ("发现隐患", "")},
+                   "inspectors": ("检查人员", "人员编号"), "outcome": ("检查结论", ""), "hazards": ("发现隐患", ""),
+                   "at": ("检查时间", "开始检查的时间；事故当日晚于事故发生时间的检查不计"),
+                   "hazards_found": ("发现隐患编号", "检查发现的隐患的编号")},
     "Signature": {"id": ("编号", "签字编号，唯一"), "person": ("签字人", "人员编号"), "date": ("签字日期", ""),
                   "site": ("所涉单位", "单位编号"), "document": ("文书类别", ""),
-                  "inspection": ("所属检查", "检查编号"), "title": ("文书标题", "")},
+                  "inspection": ("所属检查", "检查编号"), "title": ("文书标题", ""),
+                  "role": ("签字身份", "空=按文书类别：验收为验收人，许可、审批为审批人，检查记录为检查人员，责任书为签订方"),
+                  "covers": ("所涉事项", "文书审批、验收、许可或认定的隐患或事故原因的编号")},
     "DutyRecord": {"id": ("编号", "记录编号，唯一"), "kind": ("类别", ""), "unit": ("单位", "单位编号"),
                    "date": ("日期", ""), "people": ("参加人员", "人员编号"), "note": ("备注", "")},
     "Hazard": {"id": ("编号", "隐患编号，唯一"), "site": ("所在单位", "单位编号"), "valid_from": ("存在起始", ""),
-               "valid_to": ("消除日期", "空=未消除"), "description": ("描述", ""),
-               "found_by": ("发现检查", "检查编号")},
+               "valid_to": ("消除日期", "空=未消除"), "description": ("描述", ""), "kind": ("隐患类别", "如 边坡浮石"),
+               "found_by": ("发现检查", "检查编号"), "rectified": ("整改", "")},
+    "Rectification": {"ordered_by": ("责令检查", "责令整改的检查编号"), "due": ("整改期限", ""),
+                      "accepted_by": ("验收签字", "整改验收的签字编号；空=事故前未验收")},
 }
 
 #: The key column of a list-of-records sheet: the parent's id (Chinese header, field name).
@@ -111,6 +120,9 @@ ENUM_LABELS: dict[str, dict[str, str]] = {
                 "town_to_district": "镇向区报告"},
     "DutyKind": {"monthly_meeting": "月度安全会议", "emergency_plan": "应急预案", "drill": "应急演练",
                  "self_inspection": "企业自查"},
+    "CauseKind": {"direct": "直接原因", "indirect": "间接原因"},
+    "SignatureRole": {"approver": "审批人", "acceptor": "验收人", "inspector": "检查人员", "inspected_party": "被检查单位",
+                      "party_to_letter": "责任书签订方"},
 }
 
 #: What a column of each kind holds, for the notes row when the table gives no note of its own.
@@ -132,7 +144,7 @@ WORDS = {
                "空单元格即未填写。日期写 2023-03-01 或用 Excel 日期；日期时间写 2023-03-01T14:20:00+08:00，"
                "或用 Excel 日期时间（按北京时间）。",
                "多个编号用、或逗号分隔；选项列可填下拉列表中的中文或英文代码。",
-               "“事故报告”表每行一次报告，第一列为事故编号。",
+               "“事故报告”表每行一次报告，“事故原因”表每行一项原因，第一列为事故编号。",
                "检查：wenze validate 本文件；追溯：wenze trace 本文件。"]},
     "en": {"required": "required", "key": "the id of the record it belongs to", "readme": "README",
            "readme_text": [
@@ -141,7 +153,8 @@ WORDS = {
                "An empty cell is an omitted field. Dates as 2023-03-01 or Excel dates; date-times as "
                "2023-03-01T14:20:00+08:00 or Excel date-times (read as Beijing time).",
                "Several ids separated by commas; enumerated columns take the code or its Chinese label.",
-               "The incidents.reports sheet has one report per row, the incident's id in its first column.",
+               "The incidents.reports sheet has one report per row, incidents.causes one cause per row, the "
+               "incident's id in the first column of each.",
                "Check with: wenze validate THIS_FILE; trace with: wenze trace THIS_FILE."]},
 }
 #: Sheets a workbook may hold besides the sections: instructions, never read.

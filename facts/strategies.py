@@ -26,17 +26,26 @@ reads well):
   officers' post gets a few holders with free intervals;
 - assignments ``a0…`` (分管 / 驻村 / 包村 / 包社), bound to a town post (passing
   to its holder, §6.3) or to a person, each in force over its own interval;
+  sometimes a cadre of an incident's village group (包社), or of its village
+  (驻村), in force on its day;
 - incidents ``inc0…`` (at least one) at an enterprise, with casualties, loss,
   people involved, sometimes a village group, reports on the three channels
   (on time or late around the 1 h / 2 h deadlines, figures given, left out or
   understated) and people found to have concealed it;
+- hazards ``h0…`` at incident sites, existing over a period before the day
+  (sometimes ended), each perhaps found by an inspection of its site and its
+  rectification ordered by one and accepted by a signature (an acceptance)
+  or never; each incident with zero to two causes ``inc0c0…`` (direct or
+  indirect), resting on some hazards of its site or on none;
 - inspections ``i0…`` and signatures ``s0…`` of enterprise sites, dated
   around the incidents (before, after, inside and outside the look-back
-  windows), a signature sometimes citing an inspection of the same site;
+  windows), an inspection sometimes timed (``at``) and finding some hazards of
+  its site (never with outcome passed), a signature sometimes citing an
+  inspection of the same site, covering hazards and causes of its site (or
+  nothing) in a capacity (``role``) of its own or its document's;
 - duty records ``r0…``: per incident, a run of monthly meetings (town) and
   self-inspections (site) ending some months before it, maybe an emergency
-  plan and a drill; hazards ``h0…`` at incident sites, some found by an
-  inspection.
+  plan and a drill.
 
 Days are drawn as offsets from :data:`BASE_DAY` within :data:`HORIZON` days;
 incidents happen at a local time in UTC+8.
@@ -58,7 +67,13 @@ Public API
     Combine with :func:`merge`.
 ``new_inspection(facts, incident_id)`` / ``new_signature(facts, incident_id)``
     One more inspection (or signature) of the incident's site by people of
-    ``facts``, with a fresh id, dated around the incident day.
+    ``facts``, with a fresh id, dated around the incident day, naming some
+    hazards (and causes) of the site.
+``act_bearing_on_no_cause(facts, incident_id)``
+    A FactSet of one more inspection or signature of the incident's site that,
+    by construction, bears on none of the incident's causes.
+``without_causes(facts)``
+    Plain function: the same facts with every incident's causes taken away.
 ``shuffled(facts)``
     The same facts with every section in a drawn order.
 ``merge(*factsets)``
@@ -78,6 +93,7 @@ Example::
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import count
 from typing import Callable
@@ -86,8 +102,11 @@ import yaml
 from hypothesis import strategies as st
 
 from facts.model import (
+    ACCEPTANCES,
     SECTIONS,
     Assignment,
+    Cause,
+    CauseKind,
     Channel,
     DocKind,
     DutyRecord,
@@ -98,9 +117,11 @@ from facts.model import (
     Outcome,
     Person,
     Post,
+    Rectification,
     Report,
     Sector,
     Signature,
+    SignatureRole,
     Tenure,
     Unit,
 )
@@ -113,6 +134,8 @@ ACT_BEFORE, ACT_AFTER = 420, 30
 
 DOCUMENTS = [d.value for d in DocKind]
 OUTCOMES = [o.value for o in Outcome]
+ROLES = [r.value for r in SignatureRole]
+HAZARD_KINDS = ["边坡浮石", "脚手架连墙件缺失", "静电接地失效", "疏散通道堵塞"]
 
 # Strategies built once: hypothesis validates each new strategy object, which dominates generation time.
 _BOOL = st.booleans()
@@ -122,6 +145,10 @@ _CUTS = st.lists(_DAY, min_size=2, max_size=4, unique=True)
 _ACT_OFFSET = st.integers(-ACT_BEFORE, ACT_AFTER)
 _DOCUMENT = st.sampled_from(DOCUMENTS)
 _OUTCOME = st.sampled_from(OUTCOMES)
+_FOUND_OUTCOME = st.sampled_from([o for o in OUTCOMES if o != "passed"])
+_CAUSE_KIND = st.sampled_from([k.value for k in CauseKind])
+_CAUSES = st.integers(0, 2)
+_HAZARDS = st.integers(1, 3)
 _CHANNEL = st.sampled_from([c.value for c in Channel])
 _LEARNED = st.integers(0, 600)
 _REPORT_DELAY = st.sampled_from([0, 30, 60, 61, 119, 120, 121, 600])
@@ -198,28 +225,76 @@ def _counter(prefix: str) -> Callable[[], str]:
     return lambda: f"{prefix}{next(c)}"
 
 
-def _acts(draw, facts_people: list[str], sites: list[str], anchors: list[Incident], n_max: int,
-          inspection_ids: Callable[[], str], signature_ids: Callable[[], str],
-          ) -> tuple[list[Inspection], list[Signature]]:
-    """Inspections and signatures of the sites, dated around the anchor incidents."""
+@dataclass(frozen=True)
+class _Acts:
+    """What happened at the sites around the anchor incidents: the incidents with their causes, hazards,
+    inspections and signatures."""
+
+    incidents: list[Incident]
+    hazards: list[Hazard]
+    inspections: list[Inspection]
+    signatures: list[Signature]
+
+
+def _acts(draw, facts_people: list[str], sites: list[str], anchors: list[Incident], incidents: list[Incident],
+          n_max: int, prefix: str = "") -> _Acts:
+    """Hazards at the anchors' sites, the causes of each of the ``incidents`` (resting on some of those
+    hazards, or on none), and inspections and signatures of the sites dated around the anchors.
+
+    Every way an act can bear on a cause is drawn by construction: an inspection finds some hazards
+    of its site (or none, or something it does not name) at a time of day or not, a hazard is found
+    by an inspection and its rectification ordered and accepted or not, a signature covers hazards
+    and causes of its site (or nothing) in a capacity of its own (or its document's usual one).
+    """
+    ids = {kind: _counter(f"{prefix}{kind}") for kind in ("h", "i", "s")}
+
     def when() -> tuple[date, str]:
         inc = _pick(draw, anchors)
         site = _pick(draw, [inc.site] + [s for s in sites if s != inc.site])
         return inc.day + timedelta(days=draw(_ACT_OFFSET)), site
 
+    hazards = []
+    for _ in range(draw(_HAZARDS)):
+        inc = _pick(draw, anchors)
+        start = inc.day - timedelta(days=draw(_RECORD_AGE))
+        end = None if draw(_BOOL) else start + timedelta(days=draw(_LENGTH))
+        hazards.append(Hazard(id=ids["h"](), site=inc.site, description="隐患", kind=_pick(draw, HAZARD_KINDS),
+                              valid_from=start, valid_to=end))
+    at_site = {site: [h.id for h in hazards if h.site == site] for site in {*sites, *(a.site for a in anchors)}}
+    with_causes = [inc.model_copy(update={"causes": [
+        Cause(id=f"{inc.id}c{n}", kind=draw(_CAUSE_KIND), description="原因", hazards=_subset(draw, at_site[inc.site]))
+        for n in range(draw(_CAUSES))]}) for inc in incidents]
+    causes_at = {site: [c.id for inc in with_causes if inc.site == site for c in inc.causes] for site in at_site}
+
     inspections = []
     for _ in range(draw(st.integers(0, n_max))):
         d, site = when()
-        inspections.append(Inspection(id=inspection_ids(), date=d, site=site,
-                                      inspectors=_subset(draw, facts_people, 1, 2),
-                                      outcome=draw(_OUTCOME)))
+        found = _subset(draw, [h.id for h in hazards if h.site == site and _exists(h, d)])
+        outcome = draw(_FOUND_OUTCOME if found else _OUTCOME)  # found nothing named: passed, or found unnamed
+        at = datetime.combine(d, time(draw(st.integers(0, 23))), TZ) if draw(_BOOL) else None
+        inspections.append(Inspection(id=ids["i"](), date=d, site=site, inspectors=_subset(draw, facts_people, 1, 2),
+                                      outcome=outcome, at=at, hazards_found=found))
     signatures = []
     for _ in range(draw(st.integers(0, n_max))):
         d, site = when()
-        cited = [i.id for i in inspections if i.site == site]
-        signatures.append(Signature(id=signature_ids(), person=_pick(draw, facts_people), date=d,
-                                    site=site, document=draw(_DOCUMENT), inspection=_maybe(draw, cited)))
-    return inspections, signatures
+        document = draw(_DOCUMENT)
+        roles = ["party_to_letter"] if document == "responsibility_letter" else ROLES
+        signatures.append(Signature(id=ids["s"](), person=_pick(draw, facts_people), date=d, site=site,
+                                    document=document,
+                                    inspection=_maybe(draw, [i.id for i in inspections if i.site == site]),
+                                    role=_maybe(draw, roles), covers=_subset(draw, at_site[site] + causes_at[site])))
+
+    def settled(h: Hazard) -> Hazard:
+        """Who found the hazard, and how its rectification went (the acts of its own site)."""
+        found_by = _maybe(draw, [i.id for i in inspections if i.site == h.site and _exists(h, i.date)
+                                 and i.hazards_found])
+        ordered_by = _maybe(draw, [i.id for i in inspections if i.site == h.site])
+        accepted = [s.id for s in signatures if s.site == h.site and s.document in ACCEPTANCES]
+        rectified = Rectification(ordered_by=ordered_by, due=_maybe(draw, [h.valid_from + timedelta(days=30)]),
+                                  accepted_by=_maybe(draw, accepted)) if ordered_by else None
+        return h.model_copy(update={"found_by": found_by, "rectified": rectified})
+
+    return _Acts(with_causes, [settled(h) for h in hazards], inspections, signatures)
 
 
 def _month_day(d: date, back: int) -> date:
@@ -243,18 +318,6 @@ def _duty_records(draw, anchors: list[Incident], town_units: list[str], ids: Cal
             if diligent or draw(_BOOL):
                 out.append(DutyRecord(id=ids(), kind=kind, unit=_pick(draw, town_units),
                                       date=inc.day - timedelta(days=draw(_RECORD_AGE) // (4 if diligent else 1))))
-    return out
-
-
-def _hazards(draw, anchors: list[Incident], inspections: list[Inspection], ids: Callable[[], str]) -> list[Hazard]:
-    """Hazards at the incidents' sites, appearing before the day and perhaps removed, some found by an inspection."""
-    out = []
-    for _ in range(draw(st.integers(0, 2))):
-        inc = _pick(draw, anchors)
-        start = inc.day - timedelta(days=draw(_RECORD_AGE))
-        end = None if draw(_BOOL) else start + timedelta(days=draw(_LENGTH))
-        out.append(Hazard(id=ids(), site=inc.site, description="隐患", valid_from=start, valid_to=end,
-                          found_by=_maybe(draw, [i.id for i in inspections if i.site == inc.site])))
     return out
 
 
@@ -355,14 +418,20 @@ def towns(draw, *, max_sectors: int = 5, max_villages: int = 3, max_enterprises:
     for i in range(draw(st.integers(1, max_incidents))):
         site = _pick(draw, enterprises)
         incidents.append(_incident(draw, f"inc{i}", site, groups[site.village], people))
+    for inc in incidents:  # the cadre of the incident's group (包社), or of its village (驻村), on its day, sometimes
+        if draw(_BOOL):
+            village = next(e.village for e in enterprises if e.id == inc.site)
+            kind, target = (("group_liaison", {"village_group": inc.village_group}) if inc.village_group
+                            else ("stationed", {"village": village}))
+            assignments.append(Assignment(id=f"a{len(assignments)}", kind=kind, person=_pick(draw, people),
+                                          valid_from=inc.day - timedelta(days=draw(_RECORD_AGE)), **target))
 
-    inspections, signatures = _acts(draw, people, [e.id for e in enterprises], incidents, max_acts,
-                                    _counter("i"), _counter("s"))
+    acts = _acts(draw, people, [e.id for e in enterprises], incidents, incidents, max_acts)
     return FactSet(sectors=sectors, units=units, people=[Person(id=p, name=f"人员{p[1:]}") for p in people],
-                   posts=posts, tenures=tenures, assignments=assignments, incidents=incidents,
-                   inspections=inspections, signatures=signatures,
+                   posts=posts, tenures=tenures, assignments=assignments, incidents=acts.incidents,
+                   inspections=acts.inspections, signatures=acts.signatures,
                    duty_records=_duty_records(draw, incidents, ["town", "party", "gov"], _counter("r")),
-                   hazards=_hazards(draw, incidents, inspections, _counter("h")))
+                   hazards=acts.hazards)
 
 
 def scenarios(**sizes) -> st.SearchStrategy[tuple[FactSet, str]]:
@@ -415,14 +484,13 @@ def unrelated_facts(draw, facts: FactSet) -> FactSet:
     incidents = [_incident(draw, f"{x}inc", enterprise, [group], people)] if draw(_BOOL) else []
     anchors = incidents or list(facts.incidents) or [_incident(draw, f"{x}anchor", enterprise, [group], people)]
     anchors = [a.model_copy(update={"site": site}) for a in anchors]
-    inspections, signatures = _acts(draw, people, [site], anchors, 2, _counter(f"{x}i"), _counter(f"{x}s"))
-    hazards = _hazards(draw, anchors, inspections, _counter(f"{x}h"))
+    acts = _acts(draw, people, [site], anchors, incidents, 2, x)
     return FactSet(sectors=[Sector(id=sector, name="他行业")],
                    units=[Unit(id=village, name="他村", kind="village", parent=town),
                           Unit(id=group, name="他村一社", kind="village_group", parent=village), enterprise],
                    people=[Person(id=p, name=f"他人{i}") for i, p in enumerate(people)],
-                   posts=posts, tenures=tenures, assignments=assignments, incidents=incidents,
-                   inspections=inspections, signatures=signatures, hazards=hazards)
+                   posts=posts, tenures=tenures, assignments=assignments, incidents=acts.incidents,
+                   inspections=acts.inspections, signatures=acts.signatures, hazards=acts.hazards)
 
 
 def _site_and_id(facts: FactSet, incident_id: str, section: str) -> tuple[Incident, str]:
@@ -430,20 +498,66 @@ def _site_and_id(facts: FactSet, incident_id: str, section: str) -> tuple[Incide
     return inc, f"{_free_prefix(facts, 'new_' + section)}0"
 
 
+def _exists(h: Hazard, d: date) -> bool:
+    return h.valid_from <= d and (h.valid_to is None or d < h.valid_to)
+
+
 @st.composite
 def new_inspection(draw, facts: FactSet, incident_id: str) -> Inspection:
-    """One more inspection of the incident's site, by people of the facts, dated around the incident."""
+    """One more inspection of the incident's site, by people of the facts, dated around the incident,
+    finding some hazards of the site (or none)."""
     inc, id_ = _site_and_id(facts, incident_id, "inspection")
-    return Inspection(id=id_, date=inc.day + timedelta(days=draw(_ACT_OFFSET)), site=inc.site,
-                      inspectors=_subset(draw, [p.id for p in facts.people], 1, 2), outcome=draw(_OUTCOME))
+    d = inc.day + timedelta(days=draw(_ACT_OFFSET))
+    found = _subset(draw, [h.id for h in facts.hazards if h.site == inc.site and _exists(h, d)])
+    return Inspection(id=id_, date=d, site=inc.site,
+                      inspectors=_subset(draw, [p.id for p in facts.people], 1, 2),
+                      outcome=draw(_FOUND_OUTCOME if found else _OUTCOME), hazards_found=found)
 
 
 @st.composite
 def new_signature(draw, facts: FactSet, incident_id: str) -> Signature:
-    """One more signature on a document about the incident's site, dated around the incident."""
+    """One more signature on a document about the incident's site, dated around the incident, covering
+    some hazards and causes of the site (or nothing), in a drawn capacity or its document's usual one."""
     inc, id_ = _site_and_id(facts, incident_id, "signature")
+    named = [h.id for h in facts.hazards if h.site == inc.site]  # what an act of the site may cover
+    named += [c.id for i in facts.incidents if i.site == inc.site for c in i.causes]
+    document = draw(_DOCUMENT)
     return Signature(id=id_, person=_pick(draw, [p.id for p in facts.people]), site=inc.site,
-                     date=inc.day + timedelta(days=draw(_ACT_OFFSET)), document=draw(_DOCUMENT))
+                     date=inc.day + timedelta(days=draw(_ACT_OFFSET)), document=document,
+                     role=_maybe(draw, ["party_to_letter"] if document == "responsibility_letter" else ROLES),
+                     covers=_subset(draw, named))
+
+
+@st.composite
+def act_bearing_on_no_cause(draw, facts: FactSet, incident_id: str) -> FactSet:
+    """One more inspection or signature of the incident's site that, by construction, bears on none of
+    the incident's causes (merge it in).
+
+    A signature covers only what none of the causes is or rests on (other hazards of the site, or
+    nothing), in any capacity; an inspection finds every hazard behind a cause that exists on its day
+    and suspends the site, or is made when none exists.
+    """
+    inc = next(i for i in facts.incidents if i.id == incident_id)
+    behind = {h for c in inc.causes for h in c.hazards}
+    if draw(_BOOL):
+        sig = draw(new_signature(facts, incident_id))
+        return FactSet(signatures=[sig.model_copy(update={"covers": [
+            t for t in sig.covers if t not in behind and t not in {c.id for c in inc.causes}]})])
+    ins = draw(new_inspection(facts, incident_id))
+    existing = [h.id for h in facts.hazards if h.id in behind and _exists(h, ins.date)]
+    if existing:
+        ins = ins.model_copy(update={"hazards_found": list(dict.fromkeys([*ins.hazards_found, *existing])),
+                                     "outcome": "suspended"})
+    return FactSet(inspections=[ins])
+
+
+def without_causes(facts: FactSet) -> FactSet:
+    """The same facts with every incident's causes taken away (and the signatures' covers of them)."""
+    causes = {c.id for i in facts.incidents for c in i.causes}
+    return facts.model_copy(update={
+        "incidents": [i.model_copy(update={"causes": []}) for i in facts.incidents],
+        "signatures": [s.model_copy(update={"covers": [t for t in s.covers if t not in causes]})
+                       for s in facts.signatures]})
 
 
 @st.composite

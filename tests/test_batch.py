@@ -218,8 +218,8 @@ def test_incidents_from_any_fact_file_give_the_chains_of_json_lines(pack, tmp_pa
     path = tmp_path / ("in" if form == "csv" else f"incidents.{form}")
     write_facts(incidents, path)
     if form == "csv":
-        path = path / "事故.csv"  # a lone CSV of the incidents (their reports are lost: not the point here)
-        jsonl = write(tmp_path, [json.dumps({k: v for k, v in json.loads(l).items() if k != "reports"})
+        path = path / "事故.csv"  # a lone CSV of the incidents (their reports and causes are lost: not the point)
+        jsonl = write(tmp_path, [json.dumps({k: v for k, v in json.loads(l).items() if k not in ("reports", "causes")})
                                  for l in lines[:5]])
     else:
         jsonl = write(tmp_path, lines[:5])

@@ -5,8 +5,8 @@ case's own ``input``), optionally another rule pack (``pack``, a path relative
 to the case file) and parameters changed for the case (``parameters``: a value,
 or dated values ``{DAY: value, …}``), and the exact chain expected for one
 incident (``expect``), or for each of several (a list): the people in chain
-order with the rules that named each, selected evidence, the data gaps and the
-warnings (:mod:`engine.analyses.cases`).
+order with the rules that named each, selected evidence, the data gaps, the
+acts to examine and the warnings (:mod:`engine.analyses.cases`).
 """
 from __future__ import annotations
 
@@ -39,4 +39,5 @@ def test_every_rule_and_gap_of_the_pack_is_exercised_by_some_case(pack):
             fired |= {r for link in expect["links"] + expect.get("units", []) for rules in link.values() for r in rules}
             fired |= {r for rules in (expect.get("mitigated") or {}).values() for r in rules}
             fired |= set(expect.get("gaps", []))
-    assert {r.id for r in pack.rules} | {g.id for g in pack.gaps} <= fired
+            fired |= {x["rule"] for x in expect.get("to_examine", [])}
+    assert {i.id for i in pack.items} <= fired

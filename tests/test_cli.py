@@ -55,8 +55,8 @@ def test_trace_json_is_always_an_array_and_jsonl_one_chain_per_line():
     assert one["incident"]["id"] == "inc-2023-02"
     assert [c["incident"]["id"] for c in several] == ["inc-2023-02", "inc-2022-01"]
     assert [json.loads(line) for line in lines] == several
-    assert list(one) == ["exonerated", "facts_digest", "gaps", "grade", "incident", "links", "rulepack", "units",
-                         "warnings"]
+    assert list(one) == ["exonerated", "facts_digest", "gaps", "grade", "incident", "links", "rulepack",
+                         "to_examine", "units", "warnings"]
     assert list(one["links"][0]) == ["categories", "clauses", "evidence", "findings", "mitigations", "name",
                                      "person", "posts", "principles", "rules", "sources", "tier"]
 
@@ -168,5 +168,5 @@ def test_wenze_test_runs_yaml_cases_against_a_pack(tmp_path):
     (wrong / "case.yaml").write_text(text.replace("    - i365", "    - i366"), encoding="utf-8")
     r = run("test", tmp_path / "cases", "--backend", "python", "--lang", "en")
     assert r.exit_code == 1
-    assert r.output.splitlines()[1] == "    evidence of insp: expected ['i366'], got ['i365']"
+    assert r.output.splitlines()[1] == "    evidence of insp: expected ['c1', 'hz1', 'i366'], got ['c1', 'hz1', 'i365']"
     assert r.output.splitlines()[-1] == "0 passed, 1 failed"

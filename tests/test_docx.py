@@ -42,10 +42,10 @@ def texts(doc, style: str | None = None) -> list[str]:
 def test_the_report_has_the_sections_of_an_investigation_report_in_order(town, tmp_path):
     doc = document(town, "inc-2022-01", tmp_path)
     assert texts(doc, "Title") == ["东胜区鑫源砂石料有限公司枳机塔砂石场“8·15”事故责任认定"]
-    assert texts(doc, "Heading 1") == ["一、事故基本情况", "二、责任认定及处理建议", "三、责任链一览",
-                                       "四、数据缺口及待核实事项", "附录：证据及摘要"]
-    assert texts(doc, "Heading 2") == ["（一）对有关人员的责任认定", "（二）对有关单位的责任认定", "（三）处理建议",
-                                       "（一）数据缺口", "（二）待核实事项"]
+    assert texts(doc, "Heading 1") == ["一、事故基本情况", "二、事故原因", "三、责任认定及处理建议", "四、责任链一览",
+                                       "五、数据缺口及待核实事项", "附录：证据及摘要"]
+    assert texts(doc, "Heading 2") == ["（一）直接原因", "（二）间接原因", "（一）对有关人员的责任认定",
+                                       "（二）对有关单位的责任认定", "（三）处理建议", "（一）数据缺口", "（二）待核实事项"]
     body = texts(doc, "Normal")
     assert body[0].startswith("2022年8月15日9时30分，位于铜川镇枳机塔村的东胜区鑫源砂石料有限公司枳机塔砂石场发生一起事故。")
     assert "事故造成死亡1人、重伤0人、直接经济损失150万元。" in body[0]
@@ -58,7 +58,7 @@ def test_one_paragraph_per_person_and_per_unit_from_the_function_the_markdown_re
     units = [f"{n}．{unit_paragraph(u, town.graph, town.pack)}" for n, u in enumerate(chain.units, 1)]
     start = body.index(people[0])
     assert body[start:start + len(people) + len(units)] == people + units
-    assert people[-1] == ("12．闫旻，时任铜川镇党委副书记、铜川镇镇长。依据铜政发〔2022〕12号§4.2（“党政同责”），"
+    assert people[-1] == ("11．闫旻，时任铜川镇党委副书记、铜川镇镇长。依据铜政发〔2022〕12号§4.2（“党政同责”），"
                           "对事故负有全面领导责任。其已履职尽责，可从轻、减轻处理。")
 
 
@@ -74,6 +74,13 @@ def test_the_chain_is_a_table_and_the_appendix_holds_evidence_and_digests(town, 
     assert f"事实摘要：{chain.facts_digest}" == appendix[-1]
     assert f"规则包：tongchuan-2022（摘要 {chain.rulepack['digest']}）" == appendix[-2]
     assert "证据编号：" + "、".join(chain.links[0].evidence) in appendix
+
+
+def test_an_act_to_examine_says_who_did_what_and_what_would_decide(town, tmp_path):
+    body = texts(document(town, "inc-2022-02", tmp_path), "Normal")
+    assert ("刘燕军：2022-05-16签署了审批意见（sig-2022-05-16-site-approval，审批人），但未载明该文书涉及哪些隐患或事项；"
+            "须核实：signatures[sig-2022-05-16-site-approval].covers") in body
+    assert "3号楼外脚手架连墙件缺失，架体局部失稳坍塌" in body
 
 
 def test_causes_and_entries_to_verify_appear_once_the_facts_carry_them(town, tmp_path, monkeypatch):

@@ -16,50 +16,62 @@ from facts.load import load_facts
 from tests.conftest import EXAMPLE, ROOT
 
 EXPECTED = {
+    # 蔺科 and 杨宗霖 found the over-high benches on 2022-06-10 and nobody accepted a rectification; the
+    # 责任书 (刘燕军), the inspection record (蔺科) and the quarry's countersignature (李建国) name nobody.
     'inc-2022-01': (
-        "wang_erhu:involved_staff li_jianguo:enterprise_principal+signer "
-        "zhao_hai:involved_staff+site_safety_manager liu_yanjun:signer yang_zonglin:inspector "
-        "wang_wenquan:village_head lin_ke:inspector+signer+stationed_cadre liu_chunye:village_liaison "
+        "wang_erhu:involved_staff li_jianguo:enterprise_principal "
+        "zhao_hai:involved_staff+site_safety_manager yang_zonglin:inspector "
+        "wang_wenquan:village_head lin_ke:inspector+stationed_cadre liu_chunye:village_liaison "
         "tala:sector_in_charge he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
-        []),
+        [], []),
+    # The missing scaffold ties: found 2022-08-03 and never re-checked (杨宗霖, 陈雨丝), accepted as built by
+    # 冯涛; 班卫平's acceptance of the access road covers no cause; 刘燕军's approval covers what? (to examine).
     'inc-2022-02': (
         "han_xiaojun:involved_staff feng_tao:involved_staff+signer+site_safety_manager "
         "zheng_zhigang:enterprise_principal+missed_self_inspection chen_yusi:inspector "
-        "yang_zonglin:inspector+signer du_haoxing:village_head guo_zhenyu:group_liaison "
+        "yang_zonglin:inspector du_haoxing:village_head guo_zhenyu:group_liaison "
         "shi_yanjun:stationed_cadre zhang_jun:village_liaison ban_weiping:sector_in_charge "
         "he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
-        []),
+        [], [("liu_yanjun", "sig-2022-05-16-site-approval", "signatures[sig-2022-05-16-site-approval].covers")]),
+    # 菅军建 accepted the confined-space rectification that was not done; the inspection that found the
+    # hazards was followed up, so 李凌云 is not named.
     'inc-2023-01': (
         "ma_qiang:involved_staff sun_li:involved_staff+site_safety_manager zhou_wei:enterprise_principal "
-        "jian_junjian:inspector+signer li_lingyun:inspector wang_yinkui:village_head liu_cun:village_liaison "
+        "jian_junjian:signer wang_yinkui:village_head liu_cun:village_liaison "
         "yang_zonglin:stationed_cadre tala:sector_in_charge he_sheng:safety_lead "
         "liu_shiwen:missed_monthly_meeting+town_heads yan_min:missed_monthly_meeting+town_heads",
-        []),
+        [], []),
+    # The loose rock found 2022-09-20 and never re-checked (塔拉, 孙成仁); 塔拉 accepted the slope's rectification,
+    # not done; 赵海's blast permit certified the post-blast check; the 2022-06-10 inspection predates both hazards.
     'inc-2023-02': (
-        "zhang_xiaoping:involved_staff li_jianguo:enterprise_principal+missed_self_inspection+signer "
-        "zhao_hai:involved_staff+signer+site_safety_manager liu_yanjun:signer sun_chengren:inspector "
-        "tala:inspector+signer yang_zonglin:inspector wang_wenquan:village_head "
-        "lin_ke:inspector+signer+stationed_cadre liu_chunye:village_liaison su_zhenhua:sector_in_charge "
+        "zhang_xiaoping:involved_staff li_jianguo:enterprise_principal+missed_self_inspection "
+        "zhao_hai:involved_staff+signer+site_safety_manager sun_chengren:inspector "
+        "tala:inspector+signer wang_wenquan:village_head "
+        "lin_ke:stationed_cadre liu_chunye:village_liaison su_zhenhua:sector_in_charge "
         "he_sheng:safety_lead liu_shiwen:missed_monthly_meeting+town_heads "
         "yan_min:missed_monthly_meeting+town_heads",
-        []),
+        [], []),
+    # 刘平平 found the blocked exit (never re-checked) and missed the greasy duct; her record names nobody.
     'inc-2023-03': (
         "cao_liang:involved_staff yang_wen:involved_staff+site_safety_manager "
         "yang_xiulan:enterprise_principal wang_dong:village_head hao_li:group_liaison "
-        "liu_pingping:inspector+signer+stationed_cadre zhang_xin:village_liaison liu_cun:sector_in_charge "
+        "liu_pingping:inspector+stationed_cadre zhang_xin:village_liaison liu_cun:sector_in_charge "
         "he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
-        []),
+        [], []),
+    # 陈雨丝 accepted the grounding's rectification, not done; the inspection was followed up (孙成仁 not
+    # named); 贺晟's 2023 责任书 is no liability.
     'inc-2023-04': (
         "wu_gang:involved_staff gao_wenbin:enterprise_principal he_yan:involved_staff+site_safety_manager "
-        "chen_yusi:inspector+signer sun_chengren:inspector jia_yongfei:village_head "
+        "chen_yusi:signer jia_yongfei:village_head "
         "ban_weiping:village_liaison li_lingyun:stationed_cadre zhang_xin:sector_in_charge "
-        "he_sheng:safety_lead+signer liu_shiwen:town_heads yan_min:town_heads",
-        []),
+        "he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
+        [], []),
     'inc-2023-05': (
         "li_xiaobing:involved_staff li_mancang:enterprise_principal+missed_self_inspection "
         "du_haoxing:village_head shi_yanjun:stationed_cadre wang_hui:group_liaison zhang_jun:village_liaison "
         "he_sheng:safety_lead liu_shiwen:town_heads yan_min:town_heads",
-        ['no_leader_in_charge']),
+        ['no_leader_in_charge'], []),
+    # 孙成仁 passed the yard in April while its entrance was unlit at night: he missed it.
     'inc-2023-06': (
         "bai_jianjun:involved_staff "
         "jia_zhiqiang:enterprise_principal+late_report_enterprise+missed_self_inspection "
@@ -67,21 +79,22 @@ EXPECTED = {
         "sun_chengren:inspector+stationed_cadre liu_chunye:sector_in_charge he_sheng:safety_lead "
         "liu_shiwen:missed_monthly_meeting+town_heads "
         "yan_min:late_report_town+missed_monthly_meeting+town_heads",
-        []),
+        [], []),
+    # 杨宗霖's 2023-06-16 inspection ordered a rectification of something it does not name: to examine.
     'inc-2023-07': (
         "ma_qiang:involved_staff sun_li:site_safety_manager "
         "zhou_wei:enterprise_principal+false_report+late_report_enterprise "
         "wang_yinkui:omitted_report+village_head liu_cun:village_liaison yang_zonglin:stationed_cadre "
         "su_zhenhua:sector_in_charge he_sheng:safety_lead liu_shiwen:missed_monthly_meeting+town_heads "
         "yan_min:missed_monthly_meeting+town_heads",
-        []),
+        [], [("yang_zonglin", "ins-2023-06-16-chem", "inspections[ins-2023-06-16-chem].hazards_found")]),
     'inc-2023-08': (
         "han_xiaojun:involved_staff feng_tao:site_safety_manager "
         "zheng_zhigang:concealed_report+enterprise_principal+missed_self_inspection du_haoxing:village_head "
         "guo_zhenyu:group_liaison shi_yanjun:stationed_cadre zhang_jun:village_liaison "
         "ban_weiping:sector_in_charge he_sheng:safety_lead liu_shiwen:missed_monthly_meeting+town_heads "
         "yan_min:incomplete_report+missed_monthly_meeting+town_heads",
-        []),
+        [], []),
 }
 
 
@@ -93,9 +106,10 @@ def tracer(pack):
 @pytest.mark.parametrize("incident", EXPECTED)
 def test_example_chain(tracer, incident):
     chain = tracer.trace(tracer.incidents[incident])
-    links, gaps = EXPECTED[incident]
+    links, gaps, examine = EXPECTED[incident]
     assert " ".join(f"{l.person}:{'+'.join(sorted({f.rule for f in l.findings}))}" for l in chain.links) == links
     assert [g.rule for g in chain.gaps] == gaps
+    assert [(x.person, x.record, *x.decides) for x in chain.to_examine] == examine
 
 
 def test_the_example_exercises_every_principle_and_the_succession(tracer):
@@ -136,5 +150,5 @@ def test_the_predecessor_of_the_succession_is_named_only_when_the_pack_says_so(p
     on = pack.model_copy(update={"parameters": {**pack.parameters, "predecessors_answer":
                                                 pack.parameters["predecessors_answer"].model_copy(update={"value": True})}})
     chain = lambda p: Tracer(facts, p).trace(next(i for i in facts.incidents if i.id == "inc-2023-02"))  # noqa: E731
-    assert sorted(f.rule for f in chain(pack).link("tala").findings) == ["inspector", "signer"]
-    assert sorted(f.rule for f in chain(on).link("tala").findings) == ["inspector", "predecessor_in_charge", "signer"]
+    assert sorted({f.rule for f in chain(pack).link("tala").findings}) == ["inspector", "signer"]
+    assert sorted({f.rule for f in chain(on).link("tala").findings}) == ["inspector", "predecessor_in_charge", "signer"]

@@ -68,15 +68,31 @@ def test_why_in_chinese_names_the_same_facts(town):
     assert why.path.startswith("苏振华 —任职（t-su_zhenhua-deputy_mayor_2）→ 副镇长（deputy_mayor_2） —分管")
 
 
-def test_why_an_act_names_the_window_it_falls_in(town):
+def test_why_an_act_names_the_cause_it_bears_on_and_the_window_it_falls_in(town):
     answer = explainer(town, "inc-2023-02").explain("tala")
     assert answer.posts == ()
     assert [w.rule for w in answer.why] == ["inspector", "signer"]
+    assert answer.why[0].steps[0].text == (
+        "on 2022-09-20 found 爆破后浮石 (hz-quarry-loose-rock, a hazard behind the direct cause): rectification "
+        "ordered; no rectification was accepted before the incident; within the window of 365 days "
+        "(inspection_window_days)")
+    assert answer.why[0].steps[0].evidence == ("ins-2022-09-20-quarry", "c-2023-02-1", "hz-quarry-loose-rock")
     assert answer.why[1].steps[0].text == (
-        "signed 边坡隐患整改验收意见 (sig-2022-11-10-quarry-rect, rectification acceptance) on 2022-11-10, "
-        "111 days before the incident; a kind of document that counts (signature_kinds); "
-        "within the window of 365 days (signature_window_days)")
+        "signed 边坡隐患整改验收意见 (sig-2022-11-10-quarry-rect) on 2022-11-10, accepting the rectification of "
+        "边坡坡度超过设计 (hz-quarry-slope, a hazard behind the indirect cause) as done, while a cause of the incident "
+        "rests on that hazard; a kind of document that counts (signature_kinds); within the window of 365 days "
+        "(signature_window_days)")
     assert answer.why[1].path == ("塔拉 —signed (sig-2022-11-10-quarry-rect)→ 东胜区鑫源砂石料有限公司枳机塔砂石场")
+
+
+def test_why_in_chinese_speaks_of_the_cause(town):
+    (why,) = explainer(town, "inc-2023-02", "zh").explain("sun_chengren").why
+    assert why.steps[0].text == ("2022-09-20 检查发现爆破后浮石（hz-quarry-loose-rock，直接原因所涉隐患），责令整改；"
+                                 "事故前无整改验收；在365日时限内（参数 inspection_window_days）")
+    (why,) = explainer(town, "inc-2023-06", "zh").explain("sun_chengren").why[:1]
+    assert why.steps[0].text == ("于2023-04-20检查该场所（ins-2023-04-20-logistics），在事故前145日，未发现夜间照明不足"
+                                 "（hz-logistics-lighting，直接原因所涉隐患，自2023-03-01起存在）；在365日时限内"
+                                 "（参数 inspection_window_days）")
 
 
 def test_why_a_stationed_cadre_is_tied_to_the_village(town):
@@ -131,16 +147,57 @@ def test_why_not_post_vacant(pack):
     assert zh.text == "任副镇长（p_dep1）至2023-03-01止；事故发生于2023-05-02；当日该职务空缺"
 
 
-def test_why_not_a_document_kind_that_does_not_count(town):
-    (best,) = why_not(town, "inc-2022-02", "liu_yanjun", "signer").attempts
-    assert (best.failed, best.met, best.total) == ("fail.signature.document", 2, 3)
-    assert best.text == (
-        "signed 施工临时占道审批意见 (sig-2022-05-16-site-approval) on 2022-05-16, a document of kind approval; "
-        "the kinds that count are inspection record, acceptance, rectification acceptance, permit or "
-        "responsibility letter (signature_kinds)")
-    zh = why_not(town, "inc-2022-02", "liu_yanjun", "signer", "zh").attempts[0]
-    assert zh.text == ("于2022-05-16签署《施工临时占道审批意见》（sig-2022-05-16-site-approval），文书类别为审批意见；"
-                       "计入的类别为检查记录、验收、整改验收、许可或责任书（参数 signature_kinds）")
+def test_why_not_a_document_that_covers_no_cause(town):
+    (best,) = why_not(town, "inc-2022-02", "ban_weiping", "signer").attempts
+    assert (best.failed, best.met, best.total) == ("fail.signature.bears", 4, 5)
+    assert best.text == ("signed 安置房项目施工便道验收意见 (sig-2022-07-10-site-road), a document that bears on none of the "
+                         "incident's causes")
+    zh = why_not(town, "inc-2022-02", "ban_weiping", "signer", "zh").attempts[0]
+    assert zh.text == "签署了安置房项目施工便道验收意见（sig-2022-07-10-site-road），该文书不涉及本起事故的任何原因"
+
+
+def test_why_not_a_responsibility_letter_or_a_countersignature(town):
+    letter = why_not(town, "inc-2023-04", "he_sheng", "signer", "zh").attempts[0]
+    assert (letter.failed, letter.text) == (
+        "fail_value.signature.capacity.party_to_letter",
+        "于2023-03-15签署《2023年度安全生产目标管理责任书》（sig-2023-03-15-station-letter），是责任书的签订方："
+        "责任书证明履行了职责，不是签字责任的来源")
+    counter = why_not(town, "inc-2022-01", "li_jianguo", "signer").attempts[0]
+    assert (counter.failed, counter.text) == (
+        "fail_value.signature.capacity.inspected_party",
+        "signed 安全生产检查记录 (sig-2022-06-10-quarry-record-li) on 2022-06-10 as the inspected party: a "
+        "countersignature, not an approval or acceptance")
+    record = why_not(town, "inc-2022-01", "lin_ke", "signer", "zh").attempts[0]
+    assert record.text == ("于2022-06-10签署《安全生产检查记录》（sig-2022-06-10-quarry-record-lin），身份为检查人员；"
+                           "只有审批人或验收人对所签文书负责（参数 signature_roles）")
+
+
+def test_why_not_an_inspection_that_was_followed_up_or_came_before_the_hazard(town):
+    (best,) = why_not(town, "inc-2023-01", "li_lingyun", "inspector").attempts[:1]
+    assert (best.failed, best.text) == (
+        "fail.inspection.bears",
+        "on 2022-07-05 found 气体检测仪未校验 (hz-chem-detector, a hazard behind the direct cause): rectification "
+        "ordered; its rectification was accepted on 2022-08-20 (sig-2022-08-20-chem-rect)")
+    texts = [a.text for a in why_not(town, "inc-2023-02", "yang_zonglin", "inspector", "zh").attempts]
+    assert texts == [
+        "于2022-06-10检查该场所（ins-2022-06-10-quarry）时，爆破后浮石（hz-quarry-loose-rock，直接原因所涉隐患）尚未出现"
+        "（自2022-09-01起存在）",
+        "于2022-06-10检查该场所（ins-2022-06-10-quarry）时，边坡坡度超过设计（hz-quarry-slope，间接原因所涉隐患）尚未出现"
+        "（自2022-09-20起存在）"]
+
+
+def test_an_act_to_examine_is_said_with_what_would_decide_it(town):
+    answer = explainer(town, "inc-2022-02", "zh").explain("liu_yanjun")
+    assert answer.tier is None
+    assert [(x.record, x.decides) for x in answer.to_examine] == [
+        ("sig-2022-05-16-site-approval", ("signatures[sig-2022-05-16-site-approval].covers",))]
+    assert answer.as_text().endswith(
+        "待核实（事实不足以判断，不作为责任链的一环）\n"
+        "- 2022-05-16签署了审批意见（sig-2022-05-16-site-approval，审批人），但未载明该文书涉及哪些隐患或事项；"
+        "须核实：signatures[sig-2022-05-16-site-approval].covers\n")
+    signer = next(w for w in answer.why_not if w.rule == "signer")
+    assert signer.attempts[0].text == ("签署了施工临时占道审批意见（sig-2022-05-16-site-approval，审批人），"
+                                       "但未载明该文书涉及哪些隐患或事项，待核实")
 
 
 def test_why_not_an_assignment_that_ended_is_closer_than_one_elsewhere(town):
@@ -254,7 +311,7 @@ def test_explain_command_prints_every_attempt_of_a_why_not():
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[1] == "不在责任链中"
-    at = lines.index("- inspector · 谁检查、谁负责（§5）：满足 1/2 项条件")
+    at = lines.index("- inspector · 谁检查、谁负责（§5）：满足 1/3 项条件")
     assert lines[at + 1:at + 3] == [
         "  于2021-05-12检查该场所（ins-2021-05-12-quarry），在事故前460日；时限为365日（参数 inspection_window_days）",
         "  另：于2022-09-20检查该场所（ins-2022-09-20-quarry），在事故后36日"]
@@ -268,8 +325,16 @@ def test_explain_command_json_is_the_same_answer(town):
     data = json.loads(result.output)
     assert data["in_chain"] is False and data["why"] == []
     signer = next(w for w in data["why_not"] if w["rule"] == "signer")
-    assert signer["attempts"][0]["failed"] == "fail.signature.document"
+    assert signer["attempts"][0]["failed"] == "fail.signature.bears"
     assert signer["attempts"][0]["evidence"] == ["sig-2022-05-16-site-approval"]
+    assert data["to_examine"] == [{"person": "liu_yanjun", "act": "signature", "record": "sig-2022-05-16-site-approval",
+                                   "rule": "signature_covers_unrecorded", "text": {
+                                       "zh": "2022-05-16签署了审批意见（sig-2022-05-16-site-approval，审批人），"
+                                             "但未载明该文书涉及哪些隐患或事项",
+                                       "en": "signed a document of kind approval on 2022-05-16 "
+                                             "(sig-2022-05-16-site-approval, as approver), but what it covers is not "
+                                             "recorded"},
+                                   "decides": ["signatures[sig-2022-05-16-site-approval].covers"]}]
 
 
 def test_explain_command_unknown_person_exits_2_with_a_did_you_mean():

@@ -166,7 +166,9 @@ def test_the_shipped_pack_cites_its_sources_beyond_the_plan(pack):
     assert cited["due_diligence_heads"] == cited["due_diligence_safety_lead"] == "cadre_rules_art23"
     assert pack.parameters["town_report_minutes"].source == "decree493_art11"
     assert pack.parameters["drill_interval_days"].source == "emergency_regs_art8"
-    assert {"decree493_art3", "decree493_art9", "decree493_art11", "safety_law_art21", "emergency_regs_art8",
+    assert cited["signer"] == "safety_law_art90" and pack.parameters["signature_roles"].source == "safety_law_art68"
+    assert {"decree493_art3", "decree493_art9", "decree493_art11", "safety_law_art21", "safety_law_art68",
+            "safety_law_art90", "emergency_regs_art8",
             "cadre_rules_art18", "cadre_rules_art23", "cadre_rules_art24", "fines_rules_art5",
             "accountability_art6", "discipline_art39"} == set(pack.sources)
     assert {s for s, src in pack.sources.items() if src.summary} == {"emergency_regs_art8", "cadre_rules_art18"}

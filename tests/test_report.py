@@ -91,10 +91,12 @@ def test_an_act_that_does_not_count_is_shown_with_its_reason(town):
     n = next(i for i, l in enumerate(chain.links, 1) if l.person == "sun_chengren")
     lines = section(text, f"### {n}. 孙成仁（sun_chengren）· 检查与签字人员")
     assert lines[lines.index("- **事实**：") + 1:lines.index("- **责任类别**：检查责任")] == [
-        "  - 于2022-09-20检查该场所（ins-2022-09-20-quarry），在事故前162日，结论：责令整改（边坡未按设计放坡、"
-        "爆破后浮石清理制度未落实）；在365日时限内（参数 inspection_window_days）",
+        "  - 2022-09-20 检查发现爆破后浮石（hz-quarry-loose-rock，直接原因所涉隐患），责令整改；事故前无整改验收；"
+        "在365日时限内（参数 inspection_window_days）",
         "  - 不计入：于2021-05-12检查该场所（ins-2021-05-12-quarry），在事故前658日；时限为365日"
         "（参数 inspection_window_days）",
+        "  - 不计入：2022-09-20 检查发现边坡坡度超过设计（hz-quarry-slope，间接原因所涉隐患），责令整改；"
+        "整改已于2022-11-10验收（sig-2022-11-10-quarry-rect）",
         "  - 无其签署东胜区鑫源砂石料有限公司枳机塔砂石场相关文书的记录"]
 
 

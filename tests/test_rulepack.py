@@ -35,7 +35,8 @@ CASES = {
     "an unknown field": (
         lambda raw: rule(raw, "inspector")["when"]["check"].update(days_ago={"lte": 1}),
         ["pack.yaml: rules #8 (inspector): field 'when.check.days_ago': a fact of kind 'inspection' has no field "
-         "'days_ago' (did you mean 'days_before'?)\n  hint: fields of 'inspection': person, inspection, date, days_before, outcome"]),
+         "'days_ago' (did you mean 'days_before'?)\n  hint: fields of 'inspection': person, inspection, date, "
+         "days_before, outcome, cause, cause_kind, hazard, bears"]),
     "an unknown clause": (
         lambda raw: rule(raw, "town_heads").update(clause="§4.9"),
         ["pack.yaml: rules #1 (town_heads): field 'clause': unknown clause '§4.9' (did you mean '§4.7'?)\n"

@@ -24,7 +24,8 @@ from facts.load import load_facts
 from tests.conftest import BASE_TOWN, EXAMPLE
 
 SCENARIOS = EXAMPLE.parent / "scenarios"
-# One incident at the quarry of the base town, with an inspection and an old permit.
+# One incident at the quarry of the base town, caused by a hazard there since 2021, with an inspection that
+# missed it and an old permit that covered it.
 ACTS = """
 incidents:
   - id: i1
@@ -36,10 +37,14 @@ incidents:
       - {channel: enterprise_to_authority, by: boss, at: 2022-06-01T10:30:00+08:00, deaths: 1, serious_injuries: 0}
       - {channel: village_to_town, by: vhead, at: 2022-06-01T10:40:00+08:00, deaths: 1, serious_injuries: 0}
       - {channel: town_to_district, by: mayor, at: 2022-06-01T11:00:00+08:00, deaths: 1, serious_injuries: 0}
+    causes:
+      - {id: c1, kind: direct, description: 边坡浮石滚落, hazards: [hz1]}
+hazards:
+  - {id: hz1, site: pit, kind: 边坡浮石, description: 采区边坡浮石未清理, from: 2021-01-01}
 inspections:
   - {id: ins1, date: 2022-03-01, site: pit, inspectors: [insp], outcome: passed}
 signatures:
-  - {id: sig1, person: dep2, date: 2021-03-01, site: pit, document: permit}
+  - {id: sig1, person: dep2, date: 2021-03-01, site: pit, document: permit, covers: [hz1]}
 """
 
 

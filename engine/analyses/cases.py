@@ -13,8 +13,9 @@ A case file holds:
 - ``scenario`` (optional): scenario files (relative to the case file) applied in order;
 - ``expect``: ``incident``, then ``links`` — the people in chain order, each with the rules that
   named them — and optionally ``evidence``, ``tiers``, ``posts``, ``mitigated`` (by person),
-  ``units``, ``gaps`` (rule ids in order), ``gap_messages`` (their Chinese text) and ``warnings``;
-  or a list of such, one per incident.
+  ``units``, ``gaps`` (rule ids in order), ``gap_messages`` (their Chinese text), ``warnings`` and
+  ``to_examine`` (each ``{person, record, rule, decides}``; none unless listed); or a list of such,
+  one per incident.
 
 A case passes when every expectation it states holds; each failure says what was
 expected and what the chain gave.
@@ -38,7 +39,8 @@ from facts.load import load_facts
 from facts.model import FactSet
 
 KEYS = {"name", "input", "base", "pack", "parameters", "scenario", "expect"}
-EXPECT = {"incident", "links", "evidence", "tiers", "posts", "mitigated", "units", "gaps", "gap_messages", "warnings"}
+EXPECT = {"incident", "links", "evidence", "tiers", "posts", "mitigated", "units", "gaps", "gap_messages", "warnings",
+          "to_examine"}
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,8 @@ def compare(chain: Chain, expect: dict[str, Any]) -> list[str]:
     if "gap_messages" in expect:
         check("gap messages", expect["gap_messages"], [g.message["zh"] for g in chain.gaps])
     check("warnings", expect.get("warnings", []), [w.as_json() for w in chain.warnings])
+    check("to examine", expect.get("to_examine", []), [
+        {"person": x.person, "record": x.record, "rule": x.rule, "decides": list(x.decides)} for x in chain.to_examine])
     return out
 
 

@@ -16,8 +16,8 @@ from typing import Any
 from engine.incident.context import IncidentContext
 from engine.org.graph import OrgGraph
 from engine.pack.compile import Match
-from engine.pack.rulepack import Gap, RulePack
-from engine.words.catalog import LANGS, phrase
+from engine.pack.rulepack import Examine, Gap, RulePack
+from engine.words.catalog import LANGS, label, phrase
 from facts.canon import JsonData
 
 
@@ -124,6 +124,22 @@ class GapWarning(JsonData):
 
 
 @dataclass(frozen=True)
+class ToExamine(JsonData):
+    """An act whose bearing on the incident the facts do not decide (待核实): never a link, always said.
+
+    ``text`` says what the person did; ``decides`` names the facts that would
+    decide, as ``section[id].field`` of the fact files (e.g. ``incidents[inc-1].causes``).
+    """
+
+    person: str
+    act: str
+    record: str
+    rule: str
+    text: dict
+    decides: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LawWarning(JsonData):
     """The incident fell outside the period of the pack that judged it: said on the chain and in every output."""
 
@@ -160,6 +176,7 @@ class Chain(JsonData):
     units: tuple[UnitLink, ...] = ()
     exonerated: tuple[Exoneration, ...] = ()
     warnings: tuple[LawWarning, ...] = ()
+    to_examine: tuple[ToExamine, ...] = ()
 
     @property
     def rulepack(self) -> dict:
@@ -186,9 +203,15 @@ class Chain(JsonData):
 _PLACEHOLDER = re.compile(r"\{(\w+)\.(\w+)\}")
 
 
-def fill(template: str, bound: dict[str, dict[str, Any]]) -> str:
-    """Replace ``{alias.field}`` with the bound fact's field: the only templating there is."""
-    return _PLACEHOLDER.sub(lambda m: str(bound.get(m[1], {}).get(m[2], m[0])), template)
+def fill(template: str, bound: dict[str, dict[str, Any]], lang: str | None = None) -> str:
+    """Replace ``{alias.field}`` with the bound fact's field (its label in ``lang``, for a coded value such as an
+    outcome): the only templating there is."""
+    def value(m: re.Match) -> str:
+        if m[2] not in bound.get(m[1], {}):
+            return m[0]
+        v = bound[m[1]][m[2]]
+        return label(lang, m[2], v) if lang else str(v)
+    return _PLACEHOLDER.sub(value, template)
 
 
 def link_tier(pack: RulePack, findings: list[Finding]) -> str:
@@ -210,12 +233,17 @@ def settle(pack: RulePack, party: str, found: list[Finding]) -> tuple[list[Findi
 
     A liability rule's ``overrides`` drop the overridden findings (declared precedence);
     an exonerating rule drops them and leaves an exoneration on record; a mitigating rule
-    keeps them, marked ``mitigated_by``.
+    keeps them, marked ``mitigated_by``, and is listed once.
     """
     effect = {f.rule: pack.rule(f.rule).effect for f in found}
     overrides = {f.rule: set(pack.rule(f.rule).overrides) for f in found}
     liable = [f for f in found if effect[f.rule] == "liable"]
-    mitigations = sorted((f for f in found if effect[f.rule] == "mitigates"), key=lambda f: (f.rule, f.facts))
+    # A mitigating rule lowers a finding once: of its matches (one per inspection and cause it could bind),
+    # the first is kept as its ground.
+    first: dict[str, Finding] = {}
+    for f in sorted((f for f in found if effect[f.rule] == "mitigates"), key=lambda f: (f.rule, f.facts)):
+        first.setdefault(f.rule, f)
+    mitigations = list(first.values())
     exonerating = sorted((f for f in found if effect[f.rule] == "exonerates"), key=lambda f: (f.rule, f.facts))
     dropped = {o for f in liable + exonerating for o in overrides[f.rule]}
     lowered: dict[str, set[str]] = {}
@@ -235,14 +263,23 @@ def build_chain(pack: RulePack, graph: OrgGraph, ctx: IncidentContext, matches: 
     facts = ctx.by_key()
     found: dict[tuple[str, str], list[Finding]] = {}
     gaps: dict[tuple, GapWarning] = {}
-    items = {i.id: i for i in (*pack.rules, *pack.gaps)}
+    examine: dict[tuple, ToExamine] = {}
+    items = {i.id: i for i in pack.items}
     for m in matches:
         item = items[m.rule]
         keys = tuple(k for _, k in m.bindings)
         evidence = tuple(sorted({e for k in keys for e in facts[k].src}))
+        if isinstance(item, Examine):
+            bound = {a: dict(facts[k].fields) for a, k in m.bindings}
+            act = facts[dict(m.bindings)[item.act]]
+            entry = ToExamine(act.fields["person"], act.kind, act.fields[act.kind], item.id,
+                              {lang: fill(getattr(item.message, lang), bound, lang) for lang in LANGS},
+                              tuple(fill(d, bound) for d in item.decides))
+            examine.setdefault((entry.person, entry.act, entry.record, entry.rule), entry)
+            continue
         if isinstance(item, Gap):
             bound = {a: dict(facts[k].fields) for a, k in m.bindings}
-            msg = {"zh": fill(item.message.zh, bound), "en": fill(item.message.en, bound)}
+            msg = {lang: fill(getattr(item.message, lang), bound, lang) for lang in LANGS}
             gaps[(item.id, keys)] = GapWarning(item.id, item.clause, msg, evidence)
             continue
         kind, alias = item.party
@@ -266,4 +303,4 @@ def build_chain(pack: RulePack, graph: OrgGraph, ctx: IncidentContext, matches: 
     order = lambda l: (pack.tier_rank(l.tier), l.id)  # noqa: E731 - scene upward, then by id
     return Chain(ctx, tuple(sorted(links, key=order)), tuple(gaps[k] for k in sorted(gaps)), pack, ctx.digest,
                  tuple(sorted(units, key=order)), tuple(sorted(exonerated, key=lambda x: (x.person, x.rule))),
-                 law_warnings(pack, ctx.day))
+                 law_warnings(pack, ctx.day), tuple(examine[k] for k in sorted(examine)))

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import networkx as nx
 
-from engine.chain.chain import Answerable, Chain
+from engine.chain.chain import Answerable, Chain, ToExamine
 from engine.incident.fact import OK, Candidate, Check, Fact
 from engine.incident.kinds import BY_NAME, NEAR_MISSES
 from engine.org.graph import OrgGraph, node
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 
 STRUCTURE = ("part_of", "located_in", "works_in", "post_of")
 ACT_RELATION = {"inspection": "inspected", "signature": "signed", "involved": "involved"}
+#: The acts told against the incident's causes: their sentences depend on how they bear (``bears``).
+ACTS = ("inspection", "signature")
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class Explanation(JsonData):
     why_not: tuple[WhyNot, ...]
     lang: str = field(metadata={"json": False})
     warnings: tuple[str, ...] = ()  # the chain's warnings (an incident outside the pack's period), in ``lang``
+    to_examine: tuple[ToExamine, ...] = ()  # the person's acts whose bearing on the incident is not known
 
     @property
     def in_chain(self) -> bool:
@@ -149,6 +152,10 @@ class Explanation(JsonData):
                                   principle=w.principle, clause=w.clause, met=best.met, total=best.total))
                 out.append(f"  {best.text}")
                 out += [f"  {phrase(lang, 'explain.also')}{a.text}" for a in rest]
+        if self.to_examine:
+            out += ["", phrase(lang, "explain.to_examine")]
+            out += [phrase(lang, "explain.examine_item", text=x.text[lang], decides=all_of(lang, x.decides))
+                    for x in self.to_examine]
         return "\n".join(out) + "\n"
 
 
@@ -179,8 +186,7 @@ class Explainer:
         self.keys = self.ctx.by_key()
         self.site = self.ctx.incident.site
         self.group = self.ctx.incident.village_group or ""
-        self.inspections = {i.id: i for i in graph.facts.inspections}
-        self.signatures = {s.id: s for s in graph.facts.signatures}
+        self.causes = {c.id: c for c in self.ctx.incident.causes}
         self.base = {"incident": self.ctx.incident.id, "day": self.day.isoformat(), "site": self.site,
                      "site_name": graph.units[self.site].name, "village": self.ctx.village or "",
                      "village_name": self._name("unit", self.ctx.village), "group": self.group,
@@ -234,13 +240,16 @@ class Explainer:
                       "duty": self._say(family_key(self.lang, "duty", a.kind), place=place),
                       "post_duty": self._say(family_key(self.lang, "post_duty", a.kind), place=place)})
         if fact.kind == "inspection":
-            ins = self.inspections[fact.fields["inspection"]]
+            ins = g.inspections[fact.fields["inspection"]]
             f.update({"days": abs(fact.fields["days_before"]), "outcome": label(self.lang, "outcome", ins.outcome),
                       "hazards": self._say("why.hazards", hazards=all_of(self.lang, ins.hazards)) if ins.hazards else ""})
         if fact.kind == "signature":
-            sig = self.signatures[fact.fields["signature"]]
+            sig = g.signatures[fact.fields["signature"]]
             document = label(self.lang, "document", sig.document)
-            f.update({"days": abs(fact.fields["days_before"]), "document": document, "doc_title": sig.title or document})
+            f.update({"days": abs(fact.fields["days_before"]), "document": document, "doc_title": sig.title or document,
+                      "capacity": label(self.lang, "capacity", fact.fields["capacity"])})
+        if fact.kind in ACTS:
+            f.update(self._bearing(fact, f))
         if fact.kind == "incident":
             f["grade"] = getattr(self.ctx.grade, self.lang)
         if fact.kind == "report":
@@ -253,6 +262,25 @@ class Explainer:
             f["channel"] = label(self.lang, "channel", fact.fields["channel"])
         return f
 
+    def _bearing(self, fact: Fact, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """An act's cause and hazard in words, and the sentence saying how the act bears on it (``bearing``)."""
+        f: dict[str, Any] = {**fields, "cause_kind": label(self.lang, "cause_kind", fact.fields["cause_kind"])}
+        cause = self.causes.get(fact.fields["cause"])
+        if cause:
+            f["cause_description"] = cause.description
+        hz = self.graph.hazards.get(fact.fields["hazard"])
+        if hz:
+            f.update({"hazard_name": hz.kind or hz.description, "absent": self._say(
+                          "absent.not_yet" if f.get("date", "") < hz.valid_from.isoformat() else "absent.gone"),
+                      "hazard_period": self._say("period.closed" if hz.valid_to else "period.open",
+                                                 **{"from": hz.valid_from.isoformat(), "to": _iso(hz.valid_to)})})
+            accepted = self.graph.signatures.get(hz.rectified.accepted_by or "") if hz.rectified else None
+            if accepted:
+                f.update({"accepted_by": accepted.id, "accepted_on": accepted.date.isoformat()})
+        f["covered"] = self._say("covered.hazard" if hz else "covered.cause", **f)
+        f["bearing"] = self._say(family_key(self.lang, "why", fact.kind, fact.fields["bears"]), **f)
+        return f
+
     def _subject(self, fact: Fact, fields: Mapping[str, Any]) -> str:
         key = family_key(self.lang, "subject", fact.kind)
         return self._say(key, **fields) if key else fact.key
@@ -261,7 +289,7 @@ class Explainer:
         """What a fact shows, with its ids and dates, and the pack parameters it stays within."""
         fields = self._fields(fact)
         key = family_key(self.lang, "why", fact.kind, *([fact.fields["via"]] if fact.kind in ("in_charge", "liaison")
-                                                         else []))
+                                                         else [fact.fields["bears"]] if fact.kind in ACTS else []))
         parts = [self._say(key, **fields) if key != FAMILIES["why"] else self._say(
             key, kind=fact.kind, fields=all_of(self.lang, [f"{k}={v}" for k, v in fact.fields.items()
                                                            if k != "person"]))]
@@ -275,10 +303,17 @@ class Explainer:
         values = [label(self.lang, fld, v, fields) for v in (operand if isinstance(operand, list) else [operand])]
         return any_of(self.lang, values) if op == "in" else all_of(self.lang, values)
 
+    def _fail_key(self, fact: Fact, fld: str, op: str) -> str:
+        """The sentence for a failed test: of the field's value (a 责任书's signer), else of the operator, of the
+        field, else generic."""
+        value = fact.fields.get(fld)
+        by_value = family_key(self.lang, "fail_value", fact.kind, fld, value) if isinstance(value, str) else ""
+        return by_value or family_key(self.lang, "fail", fact.kind, fld, op)
+
     def _test_failure(self, fact: Fact, test: tuple, operand: Any) -> str:
         fld, op, raw = test
         fields = self._fields(fact)
-        key = family_key(self.lang, "fail", fact.kind, fld, op)
+        key = self._fail_key(fact, fld, op)
         note = (self._say("param", param=raw.param) if isinstance(raw, ParamRef)
                 else self._say("param", param=raw.ref) if isinstance(raw, FieldRef) else "")
         return self._say(key, **{**fields, "value": label(self.lang, fld, fact.fields.get(fld), fields),
@@ -388,22 +423,23 @@ class Explainer:
     def _conditions(self, pat: Pattern, cand: Candidate, bound: Mapping[str, Fact]) -> tuple[int, int, str, str]:
         """(conditions met, conditions before the first failure, its code, its sentence); code '' when all held."""
         fields_of = {a: f.fields for a, f in bound.items()}
-        met, first, reached = 0, None, 0
+        outcomes = []  # (held, code and sentence of the failure), in the order they are told
         for test in pat.tests:
             operand = resolved_operand(self.pack, test[2], fields_of)
-            if passes(test[1], cand.fact.fields.get(test[0]), operand):
+            outcomes.append((passes(test[1], cand.fact.fields.get(test[0]), operand),
+                             (self._fail_key(cand.fact, test[0], test[1]),
+                              lambda test=test, operand=operand: self._test_failure(cand.fact, test, operand))))
+        checks = [(check.ok, (check.key, lambda check=check: self._say(
+            check.key, **{**self._fields(cand.fact), **self._check_fields(check)}))) for check in cand.checks]
+        kind = BY_NAME.get(cand.fact.kind)
+        outcomes = checks + outcomes if kind and kind.checks_first else outcomes + checks
+        met, first, reached = 0, None, 0
+        for held, failure in outcomes:
+            if held:
                 met += 1
                 reached += first is None
             elif first is None:
-                first = (family_key(self.lang, "fail", cand.fact.kind, test[0], test[1]),
-                         lambda test=test, operand=operand: self._test_failure(cand.fact, test, operand))
-        for check in cand.checks:
-            if check.ok:
-                met += 1
-                reached += first is None
-            elif first is None:
-                first = (check.key, lambda check=check: self._say(
-                    check.key, **{**self._fields(cand.fact), **self._check_fields(check)}))
+                first = failure
         if first is None and cand.fact.key not in self.keys:
             first = ("in_context", lambda: self._say("in_context", subject=self._subject(
                 cand.fact, self._fields(cand.fact))))
@@ -480,7 +516,7 @@ class Explainer:
                       tuple(self.attempts(rule, person)))
 
     def not_counted(self, person: str) -> list[str]:
-        """The person's context facts a rule could count but none does, each with the closest rule's reason."""
+        """The person's context facts a rule could count but none does, each with the closest rule's reason, once."""
         link = self.chain.link(person)
         cited = {k for f in (link.findings if link else ()) for k in f.facts}
         countable = {r.when[r.liable].kind for r in self.person_rules}
@@ -492,7 +528,8 @@ class Explainer:
                 for a in self.attempts(rule, person):
                     if a.failed and (a.fact not in closest or a.met > closest[a.fact].met):
                         closest[a.fact] = a
-        return [closest[f.key].text if f.key in closest else self.describe(f) for f in mine]
+        # An act told against several causes may fail alike for each (outside the window): say it once.
+        return list(dict.fromkeys(closest[f.key].text if f.key in closest else self.describe(f) for f in mine))
 
     # -- the whole answer ------------------------------------------------------------------------
 
@@ -509,7 +546,8 @@ class Explainer:
         return Explanation(self.ctx.incident.id, person, self._name("person", person), tier, head, posts,
                            self.why(link) if link else (),
                            tuple(self.why_not(r, person) for r in self.person_rules if r.id not in named), self.lang,
-                           tuple(getattr(w, self.lang) for w in self.chain.warnings))
+                           tuple(getattr(w, self.lang) for w in self.chain.warnings),
+                           tuple(x for x in self.chain.to_examine if x.person == person))
 
 
 def explain_person(tracer: Tracer, incident: str, person: str, lang: str = "zh") -> Explanation:

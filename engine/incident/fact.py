@@ -32,6 +32,9 @@ class Kind:
     outside the context is held to them, and why-not says which failed.
     ``duty`` names the fields that say which duty a fact of this kind stands
     for, when it stands for one (a post held, an assignment borne, a vacancy).
+    ``checks_first``: why-not tells a failed implicit condition before any failed
+    test of the rule (an act after the incident is told as such, whatever it would
+    have borne on had it come before).
     """
 
     name: str
@@ -39,6 +42,7 @@ class Kind:
     implicit: tuple[str, ...] = ()
     duty: tuple[str, ...] = ()
     description: str = ""
+    checks_first: bool = False
 
     def fact(self, key: str, fields: Mapping[str, Any], src: tuple[str, ...]) -> Fact:
         """A fact of this kind (``key`` is unique within an incident's context)."""

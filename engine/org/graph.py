@@ -124,6 +124,18 @@ class OrgGraph:
         self._signatures = _index(facts.signatures, "site", lambda s: (s.date, s.id))
         self._duty_records = _index(facts.duty_records, "unit", lambda r: (r.date, r.id))
         self._hazards = _index(facts.hazards, "site", lambda h: (h.valid_from, h.id))
+        self.inspections = {i.id: i for i in facts.inspections}
+        self.signatures = {s.id: s for s in facts.signatures}
+        self.hazards = {h.id: h for h in facts.hazards}
+        # Who found each hazard: its own found_by and every inspection listing it among hazards_found.
+        self._finders: dict[str, set[str]] = defaultdict(set)
+        for h in facts.hazards:
+            if h.found_by:
+                self._finders[h.id].add(h.found_by)
+        for i in facts.inspections:
+            for h in i.hazards_found:
+                self._finders[h].add(i.id)
+        self._recorded = {i for found in self._finders.values() for i in found}
 
     def inspections_of(self, site: str) -> list[Inspection]:
         return self._inspections.get(site, [])
@@ -136,6 +148,14 @@ class OrgGraph:
 
     def hazards_of(self, site: str) -> list[Hazard]:
         return self._hazards.get(site, [])
+
+    def found(self, inspection: str, hazard: str) -> bool:
+        """Whether the inspection found the hazard (by the hazard's ``found_by`` or the inspection's list)."""
+        return inspection in self._finders.get(hazard, ())
+
+    def findings_recorded(self, ins: Inspection) -> bool:
+        """Whether the facts say what the inspection found: it passed, or some hazard is recorded as found by it."""
+        return ins.outcome == "passed" or ins.id in self._recorded
 
     def tenures_of(self, post_id: str) -> list[Tenure]:
         """Every tenure of the post, whenever it was held, in date order (for predecessors)."""

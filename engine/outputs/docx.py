@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from engine.chain.chain import Chain, Link
+from engine.chain.chain import Chain, Link, ToExamine
 from engine.explain.explainer import Explainer
 from engine.org.graph import OrgGraph
 from engine.outputs.report import facts_shown, grade_text, person_paragraph, unit_paragraph
@@ -50,8 +50,12 @@ def to_examine_of(chain: Chain) -> list[Any]:
     return list(getattr(chain, "to_examine", None) or ())
 
 
-def entry_text(entry: Any, lang: str) -> str:
-    """An entry to verify as a sentence: its ``message`` in the language, its ``text``, or what it prints as."""
+def entry_text(entry: Any, lang: str, graph: OrgGraph | None = None) -> str:
+    """An entry to verify as a sentence: who did what and which facts would decide (an act to examine); for
+    another entry its ``message`` in the language, its ``text``, or what it prints as."""
+    if isinstance(entry, ToExamine) and graph is not None:
+        return phrase(lang, "docx.examine_item", name=graph.people[entry.person].name, text=entry.text[lang],
+                      decides=all_of(lang, entry.decides))
     message = getattr(entry, "message", None)
     if isinstance(message, dict):
         return str(message.get(lang) or next(iter(message.values()), ""))
@@ -181,7 +185,7 @@ class _Writer:
         self.heading(_say("docx.examine_head"), 2)
         entries = to_examine_of(chain)
         for e in entries:
-            self.para(entry_text(e, lang))
+            self.para(entry_text(e, lang, graph))
         if not entries:
             self.para(_say("docx.none"))
         self.appendix(chain, pack, graph)

@@ -133,6 +133,10 @@ def _incident(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str) -> str:
     out += [phrase(lang, "report.gap", message=g.message[lang], clause=g.clause, quote=next(
         x.quote for x in pack.gaps if x.id == g.rule), evidence=(" " + _ids(g.evidence)) if g.evidence else "")
         for g in chain.gaps] or [phrase(lang, "report.no_gaps")]
+    out += ["", phrase(lang, "report.to_examine"), ""]
+    out += [phrase(lang, "report.examine_item", name=graph.people[x.person].name, person=x.person, text=x.text[lang],
+                   decides=all_of(lang, x.decides), rule=x.rule)
+            for x in chain.to_examine] or [phrase(lang, "report.nothing_to_examine")]
     return "\n".join(out) + "\n"
 
 

@@ -6,6 +6,7 @@ other words from :mod:`engine.words.catalog`.
 """
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from engine.chain.chain import Answerable, Chain, Link
@@ -61,7 +62,8 @@ def _row(pack: RulePack, n: int, who: Answerable, held: str, lang: str) -> list[
 
 
 def table(chain: Chain, pack: RulePack, lang: str = "zh") -> Table:
-    """People scene upward, then the answerable units; gaps and exonerations as the caption."""
+    """People scene upward, then the answerable units; warnings, gaps, exonerations and acts to examine as the
+    caption."""
     t = Table(title=incident_line(chain, lang), title_justify="left", show_lines=False)
     for col in ("#", phrase(lang, "table.tier"), phrase(lang, "table.person"), phrase(lang, "table.posts"),
                 phrase(lang, "table.category"), phrase(lang, "table.principle"), phrase(lang, "table.clause"),
@@ -80,6 +82,9 @@ def table(chain: Chain, pack: RulePack, lang: str = "zh") -> Table:
     notes += [phrase(lang, "table.exonerated", exonerated=sep.join(
         phrase(lang, "table.exoneration", person=x.person, rule=x.rule, removed=", ".join(x.removed))
         for x in chain.exonerated))] if chain.exonerated else []
+    notes += [phrase(lang, "table.to_examine", entries=sep.join(
+        escape(phrase(lang, "table.examine_item", person=x.person, record=x.record, decides=", ".join(x.decides)))
+        for x in chain.to_examine))] if chain.to_examine else []
     if notes:
         t.caption = "\n".join(notes)
         t.caption_justify = "left"

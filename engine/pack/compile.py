@@ -30,11 +30,11 @@ _PY_OP = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": operat
 
 
 def clauses_of(pack: RulePack) -> list[Rule | Gap]:
-    """Rules then gaps: every item that fires and records a finding, in pack order.
+    """Rules, gaps, then acts to examine: every item that fires and records something, in pack order.
 
     A rule switched off by its ``enabled_by`` parameter is left out of both compilations.
     """
-    return [*(r for r in pack.rules if r.enabled_by is None or pack.param(r.enabled_by)), *pack.gaps]
+    return [*(r for r in pack.rules if r.enabled_by is None or pack.param(r.enabled_by)), *pack.gaps, *pack.examine]
 
 
 def _resolve(pack: RulePack, operand: Any) -> Any:

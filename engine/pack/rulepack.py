@@ -248,6 +248,23 @@ class Gap(Dated):
     _patterns = field_validator("when", "unless", mode="before")(Rule._patterns.__func__)
 
 
+class Examine(Gap):
+    """An act whose bearing on the incident the facts do not decide: listed to examine (待核实), never a link.
+
+    ``act`` is the alias of the act's fact: its ``person`` did it, and its record is
+    the id it carries under its kind's name (``inspection``, ``signature``).
+    ``message`` says what they did; ``decides`` names the facts that would decide,
+    as short templates (``{alias.field}``), e.g. ``incidents[{incident.incident}].causes``.
+    """
+
+    act: str
+    decides: list[str] = Field(min_length=1)
+
+
+#: The sections of a pack whose items fire and record something, and the model of each, in file order.
+SECTIONS: dict[str, type[Gap] | type[Rule]] = {"rules": Rule, "gaps": Gap, "examine": Examine}
+
+
 class PackInfo(Strict):
     id: str
     title: str
@@ -267,6 +284,7 @@ class RulePack(Strict):
     tiers: list[Tier]
     rules: list[Rule]
     gaps: list[Gap] = []
+    examine: list[Examine] = []
     _origin: str | None = PrivateAttr(default=None)  # for a version (see as_of): the digest of the pack it is of
 
     @cached_property
@@ -280,6 +298,11 @@ class RulePack(Strict):
         for cached in _CACHED:
             copy.__dict__.pop(cached, None)
         return copy
+
+    @property
+    def items(self) -> tuple[Rule | Gap, ...]:
+        """Every rule, gap and act to examine, in file order: what a scenario or a date switches on and off."""
+        return (*self.rules, *self.gaps, *self.examine)
 
     def param(self, name: str) -> Any:
         """A parameter's value; a dated one has a value only in a version of the pack (:meth:`as_of`)."""
@@ -310,14 +333,14 @@ class RulePack(Strict):
         """The days inside the pack's period on which a parameter's value or the rules in force change."""
         p = self.period
         days = {d for param in self.parameters.values() for d in param.values or ()}
-        days |= {d for item in (*self.rules, *self.gaps) for d in (item.valid_from, item.valid_to) if d}
+        days |= {d for item in self.items for d in (item.valid_from, item.valid_to) if d}
         return tuple(sorted(d for d in days if p.valid_from < d and p.in_force_on(d)))
 
     @cached_property
     def _flat(self) -> bool:
         """Nothing in the pack is dated: every version of it is the pack itself."""
         return not any(p.values is not None for p in self.parameters.values()) and not any(
-            i.valid_from or i.valid_to for i in (*self.rules, *self.gaps))
+            i.valid_from or i.valid_to for i in self.items)
 
     @cached_property
     def _versions(self) -> dict[int, RulePack]:
@@ -347,16 +370,17 @@ class RulePack(Strict):
     def _version(self, day: date) -> RulePack:
         params = {name: p if p.values is None else p.model_copy(update={"value": p.on(day), "values": None})
                   for name, p in self.parameters.items()}
-        gone = {i.id for i in (*self.rules, *self.gaps) if not i.in_force_on(day)}
+        gone = {i.id for i in self.items if not i.in_force_on(day)}
         kept = self.model_copy(update={"parameters": params}).without(gone)
         undated = {"valid_from": None, "valid_to": None}
-        version = kept.model_copy(update={"rules": [r.model_copy(update=undated) for r in kept.rules],
-                                          "gaps": [g.model_copy(update=undated) for g in kept.gaps]})
+        version = kept.model_copy(update={s: [i.model_copy(update=undated) for i in getattr(kept, s)]
+                                          for s in SECTIONS})
         version._origin = self.digest
         return version
 
     def without(self, ids: Collection[str]) -> RulePack:
-        """The pack without these rules and gaps (a what-if's ``disable_rules``, an extending pack's ``disable``).
+        """The pack without these rules, gaps and acts to examine (a what-if's ``disable_rules``, an extending
+        pack's ``disable``).
 
         An override of a rule left out is dropped; a rule that only mitigates or exonerates others
         goes with them when they are all left out: it has nothing left to act on.
@@ -369,7 +393,8 @@ class RulePack(Strict):
             if r.id in ids or (r.effect != "liable" and not kept):
                 continue
             rules.append(r if kept == r.overrides else r.model_copy(update={"overrides": kept}))
-        return self.model_copy(update={"rules": rules, "gaps": [g for g in self.gaps if g.id not in ids]})
+        return self.model_copy(update={"rules": rules, "gaps": [g for g in self.gaps if g.id not in ids],
+                                       "examine": [x for x in self.examine if x.id not in ids]})
 
     def citation(self, item: Rule | Gap) -> str:
         """What a rule or gap rests on, in a word: the plan's clause; for a rule on a source alone, its article."""
@@ -409,17 +434,17 @@ def load_pack(path: str | Path = DEFAULT_PACK) -> RulePack:
     raw, disabled = extended(path, raw)
     problems: list[Problem] = []
     items = {}
-    for section in ("rules", "gaps"):
+    for section, model in SECTIONS.items():
         good = []
         for pos, r in enumerate(raw.get(section) or [], 1):
             label = f"{section} #{pos}" + (f" ({r.get('id')})" if isinstance(r, dict) and r.get("id") else "")
             try:
-                good.append((Rule if section == "rules" else Gap).model_validate(r))
+                good.append(model.model_validate(r))
             except ValidationError as e:
-                problems += validation_problems(e, Rule if section == "rules" else Gap, file, label)
+                problems += validation_problems(e, model, file, label)
         items[section] = good
     try:
-        pack = RulePack.model_validate({**raw, "rules": [], "gaps": []})
+        pack = RulePack.model_validate({**raw, **{section: [] for section in SECTIONS}})
     except ValidationError as e:
         problems += validation_problems(e, RulePack, file, "pack")
         raise RulePackError(problems, what=file) from None
@@ -437,8 +462,8 @@ def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Prob
     seen: set[str] = set()
     tiers = [t.id for t in pack.tiers]
     rule_ids = [r.id for r in pack.rules] + list(declared)  # a rule that failed to load is still known
-    for section, items in (("rules", pack.rules), ("gaps", pack.gaps)):
-        for pos, r in enumerate(items, 1):
+    for section in SECTIONS:
+        for pos, r in enumerate(getattr(pack, section), 1):
             where = f"{section} #{pos} ({r.id})"
 
             def bad(fld: str, msg: str, hint: str, where: str = where) -> None:
@@ -481,6 +506,14 @@ def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Prob
                 for o in r.overrides:
                     if o not in rule_ids:
                         bad("overrides", f"unknown rule '{o}'{did_you_mean(o, rule_ids)}", "name a rule of this pack")
+            if isinstance(r, Examine):
+                act = r.when.get(r.act)
+                if act is None:
+                    bad("act", f"'{r.act}' is not an alias of 'when'{did_you_mean(r.act, r.when)}",
+                        "name the alias whose fact is the act to examine")
+                elif act.kind in SCHEMA and not {"person", act.kind} <= set(SCHEMA[act.kind]):
+                    bad("act", f"a fact of kind '{act.kind}' is not an act (a person and its record)",
+                        "name an alias of kind " + ", ".join(k for k, f in SCHEMA.items() if {"person", k} <= set(f)))
             aliases: dict[str, str] = {}
             for part in ("when", "unless"):
                 for alias, pat in getattr(r, part).items():
@@ -556,8 +589,8 @@ def check_law(pack: RulePack, file: str) -> list[Problem]:
             problems.append(Problem(file, f"parameters.{name}", "values",
                                     f"no value from {period.valid_from} (the pack's first day in force) "
                                     f"to {min(p.values)}", f"give a value from {period.valid_from} on"))
-    for section, items in (("rules", pack.rules), ("gaps", pack.gaps)):
-        for pos, item in enumerate(items, 1):
+    for section in SECTIONS:
+        for pos, item in enumerate(getattr(pack, section), 1):
             if not (item.valid_from or item.valid_to):
                 continue
             if (period.valid_to and item.valid_from and item.valid_from >= period.valid_to) or (
@@ -577,7 +610,7 @@ def _span(valid_from: date, valid_to: date | None) -> str:
 # -- a pack that extends another ---------------------------------------------------------------------------
 
 #: Sections whose entries are records with an id: merged by id (replaced in place, or appended).
-BY_ID = ("rules", "gaps", "tiers")
+BY_ID = (*SECTIONS, "tiers")
 #: Sections whose entries' own fields merge too, so a parameter's new ``value`` keeps its description.
 FIELD_MERGED = ("parameters",)
 VALUE_KEYS = ("value", "values")
@@ -614,7 +647,7 @@ def extended(path: Path, raw: dict) -> tuple[dict, tuple[str, ...]]:
         raise RulePackError([Problem(file, "pack", "disable", "a list of rule and gap ids",
                                      "e.g. disable: [group_liaison]")], what=file)
     merged, left_out = _merged_document(path, ())
-    known = [r.get("id") for s in ("rules", "gaps") for r in merged.get(s) or [] if isinstance(r, dict)]
+    known = [r.get("id") for s in SECTIONS for r in merged.get(s) or [] if isinstance(r, dict)]
     problems = [Problem(file, "pack", f"disable.{n}", f"unknown rule '{rid}'{did_you_mean(rid, known)}",
                         f"name a rule or gap of {base_path}") for n, rid in enumerate(disabled) if rid not in known]
     if problems:
@@ -649,7 +682,7 @@ def _merged_document(path: Path, below: tuple[Path, ...]) -> tuple[dict, set[str
     if not isinstance(raw, dict) or "extends" not in raw:
         return (raw if isinstance(raw, dict) else {}), set()  # load_pack of that file reports a bad one
     base, left_out = _merged_document(_base_path(path, raw), (*below, path.resolve()))
-    given = {r.get("id") for s in ("rules", "gaps") for r in raw.get(s) or [] if isinstance(r, dict)}
+    given = {r.get("id") for s in SECTIONS for r in raw.get(s) or [] if isinstance(r, dict)}
     disabled = raw.get("disable") if isinstance(raw.get("disable"), list) else []
     return _merge(base, raw), (left_out - given) | set(disabled)
 

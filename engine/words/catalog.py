@@ -52,6 +52,7 @@ FAMILIES: dict[str, str | None] = {
     "duty": None,  # duty.<assignment kind>: a person's assignment
     "post_duty": None,  # post_duty.<assignment kind>: a post's assignment
     "fail": "fail.generic",  # fail.<fact kind>.<field>[.<op>]: the condition of a rule that failed
+    "fail_value": "",  # fail_value.<fact kind>.<field>.<value>: a failed condition said by the value the fact had
     "op": None,  # op.<operator>: the words before an expected value
     "subject": "",  # subject.<fact kind>: a fact named in a sentence; else the fact's key
     "none": "none.generic",  # none.<fact kind>: the person has no fact of the kind at all

@@ -11,12 +11,14 @@ from hypothesis import strategies as st
 from engine.pack.backends import PythonBackend
 from facts.model import SECTIONS, FactSet
 from facts.strategies import (
+    act_bearing_on_no_cause,
     merge,
     new_inspection,
     new_signature,
     scenarios,
     shuffled,
     unrelated_facts,
+    without_causes,
 )
 from tests.properties.support import (
     chain_of,
@@ -111,9 +113,52 @@ def test_adding_an_inspection_never_removes_a_link(pack, durable_backend, data):
     assert {party for party, _, _ in findings(before, positive)} <= {p.id for p in parties(after)}
 
 
+def _act_findings(chain, pack) -> set[tuple[str, str, str, tuple[str, ...]]]:
+    """(person, rule, act record, evidence) of every finding resting on what someone did (an inspection, a
+    signature): the rules whose liable alias is an act."""
+    facts = chain.context.by_key()
+    out = set()
+    for link in chain.links:
+        for f in link.findings:
+            rule = pack.rule(f.rule)
+            act = facts[f.facts[list(rule.when).index(rule.liable)]]
+            if act.kind in ("inspection", "signature"):
+                out.add((link.person, f.rule, act.fields[act.kind], f.evidence))
+    return out
+
+
+@given(st.data())
+def test_an_act_that_bears_on_no_cause_never_creates_a_link(pack, durable_backend, data):
+    """One more inspection or signature of the site that bears on none of the incident's causes (it
+    covers other things, or found every hazard behind a cause then existing and suspended the site, or
+    came when none existed) leaves every finding, and so every link, exactly as it was."""
+    facts, inc_id = data.draw(scenarios())
+    before = chain_of(facts, pack, durable_backend, inc_id)
+    after = chain_of(merge(facts, data.draw(act_bearing_on_no_cause(facts, inc_id))), pack, durable_backend, inc_id)
+    assert findings(after) == findings(before)
+    assert [p.id for p in parties(after)] == [p.id for p in parties(before)]
+
+
+@given(scenarios())
+def test_removing_every_cause_turns_act_links_into_acts_to_examine(pack, durable_backend, scenario):
+    """Without causes, nothing an act did can be tied to the incident: the chain gains no finding, and
+    every finding that rested on an inspection or a signature becomes an entry to examine for the same
+    person and record, decided by the incident's causes."""
+    facts, inc_id = scenario
+    with_causes = chain_of(facts, pack, durable_backend, inc_id)
+    without = chain_of(without_causes(facts), pack, durable_backend, inc_id)
+    assert findings(without) <= findings(with_causes)
+    assert {p.id for p in parties(without)} <= {p.id for p in parties(with_causes)}
+    assert not _act_findings(without, pack)
+    examine = {(x.person, x.record): x.decides for x in without.to_examine}
+    for person, _, record, _ in _act_findings(with_causes, pack):
+        assert examine[person, record] == (f"incidents[{inc_id}].causes",), (person, record)
+
+
 def _record_ids(facts: FactSet) -> set[str]:
     ids = {getattr(r, "id", None) for s in SECTIONS for r in getattr(facts, s)} | {t.key for t in facts.tenures}
     ids |= {f"{i.id}/report/{n}" for i in facts.incidents for n in range(1, len(i.reports) + 1)}
+    ids |= {c.id for i in facts.incidents for c in i.causes}
     return ids - {None}
 
 

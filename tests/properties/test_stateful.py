@@ -1,10 +1,12 @@
 """Duties and acts come and go; after every step the chain agrees with a plain model of §5.
 
-The machine starts from the small test town with one incident at its quarry, then
-assigns and unassigns sectors (分管), stations and withdraws cadres (驻村 / 包村 / 包社),
-ends tenures, and adds and removes inspections and signatures. After each step the
-principles each person is named under (谁分管 · 谁驻村 · 谁检查 · 谁签字) must be what
-:func:`four_principles` computes from the raw facts, with no engine code.
+The machine starts from the small test town with one incident at its quarry, caused by a
+hazard there (and another hazard no cause rests on), then assigns and unassigns sectors
+(分管), stations and withdraws cadres (驻村 / 包村 / 包社), ends tenures, and adds and
+removes inspections (finding some hazards or none) and signatures (covering the hazards,
+the cause or nothing, in some capacity). After each step the principles each person is
+named under (谁分管 · 谁驻村 · 谁检查 · 谁签字) must be what :func:`four_principles`
+computes from the raw facts, with no engine code.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from hypothesis.stateful import (
 )
 
 from facts.load import load_facts
-from facts.model import Assignment, FactSet, Incident, Inspection, Signature
+from facts.model import Assignment, Cause, FactSet, Hazard, Incident, Inspection, Signature
 from facts.strategies import DOCUMENTS, OUTCOMES, TZ, merge
 from facts.timeline import in_force
 from tests.conftest import BASE_TOWN
@@ -34,8 +36,13 @@ from tests.properties.support import chain_of, holders
 FOUR = ("in_charge", "stationed", "inspected", "signed")
 LEADERSHIP = ("town", "party_committee", "government", "congress")
 INCIDENT = Incident(id="inc", occurred_at=datetime(2023, 6, 15, 10, 0, tzinfo=TZ), site="pit",
-                    village_group="east_g1", deaths=1)
+                    village_group="east_g1", deaths=1,
+                    causes=[Cause(id="c1", kind="direct", description="边坡浮石滚落", hazards=["hz1"])])
 DAY = INCIDENT.day
+HAZARDS = [Hazard(id="hz1", site="pit", description="边坡浮石", valid_from=DAY - timedelta(days=200)),
+           Hazard(id="hz2", site="pit", description="道路沉降", valid_from=DAY - timedelta(days=400),
+                  valid_to=DAY - timedelta(days=100))]
+ROLES = ("approver", "acceptor")
 
 
 def _up(parents: dict[str, str | None], start: str | None) -> list[str]:
@@ -53,7 +60,11 @@ def four_principles(facts: FactSet, pack, inc: Incident) -> dict[str, set[str]]:
     sector, or onto the site or a unit above it or its village; and the holders of the
     town's safety-lead posts (the pack files 分管安全 under the same principle).
     谁驻村: bearers of a 驻村 / 包村 assignment onto the village, or a 包社 one onto the group.
-    谁检查 / 谁签字: inspectors and signers of the site within the pack's windows.
+    谁检查: inspectors of the site within the window who missed a hazard behind a cause existing on
+    their day (their record names what they found, or they passed the site) or found it without
+    suspending the site (no rectification is ever accepted here).
+    谁签字: approvers and acceptors, within the window, of a counted document covering the cause
+    or a hazard behind it.
     A post-bound assignment is borne by whoever holds the post on the day (§6.3).
     """
     day = inc.day
@@ -81,17 +92,26 @@ def four_principles(facts: FactSet, pack, inc: Incident) -> dict[str, set[str]]:
     for post in facts.posts:
         if post.safety_lead and units[post.unit].kind in LEADERSHIP:
             name(holders(facts, post.id, day), "in_charge")
+    behind = {h for c in inc.causes for h in c.hazards}
+    recorded = {i.id for i in facts.inspections if i.hazards_found}  # they say what they found
     for ins in facts.inspections:
-        if ins.site == inc.site and 0 <= (day - ins.date).days <= pack.param("inspection_window_days"):
-            name(ins.inspectors, "inspected")
+        if ins.site != inc.site or not 0 <= (day - ins.date).days <= pack.param("inspection_window_days"):
+            continue
+        for h in (h for h in facts.hazards if h.id in behind):
+            found = h.id in ins.hazards_found
+            existed = in_force(h.valid_from, h.valid_to, ins.date)
+            if (found and ins.outcome != "suspended") or (
+                    not found and existed and (ins.outcome == "passed" or ins.id in recorded)):
+                name(ins.inspectors, "inspected")
     for sig in facts.signatures:
         if sig.site == inc.site and 0 <= (day - sig.date).days <= pack.param("signature_window_days") \
-                and sig.document in pack.param("signature_kinds"):
+                and sig.document in pack.param("signature_kinds") and sig.capacity in ROLES \
+                and set(sig.covers) & (behind | {c.id for c in inc.causes}):
             name([sig.person], "signed")
     return dict(out)
 
 
-BASE = merge(load_facts([BASE_TOWN]), FactSet(incidents=[INCIDENT]))
+BASE = merge(load_facts([BASE_TOWN]), FactSet(incidents=[INCIDENT], hazards=HAZARDS))
 PEOPLE = st.sampled_from([p.id for p in BASE.people])
 POSTS = st.sampled_from([p.id for p in BASE.posts])
 OFFSET = st.integers(-420, 40)  # days from the incident, around the 365-day windows
@@ -161,16 +181,22 @@ class FourPrinciplesMachine(RuleBasedStateMachine):
                                else t for t in self.facts.tenures])
 
     @rule(site=SITES, inspectors=st.lists(PEOPLE, min_size=1, max_size=2, unique=True), offset=OFFSET,
-          outcome=st.sampled_from(OUTCOMES))
-    def inspect(self, site, inspectors, offset, outcome):
-        ins = Inspection(id=self._id("m_i"), date=DAY + timedelta(days=offset), site=site, inspectors=inspectors,
-                         outcome=outcome)
+          outcome=st.sampled_from(OUTCOMES), finds=st.lists(st.sampled_from(["hz1", "hz2"]), unique=True))
+    def inspect(self, site, inspectors, offset, outcome, finds):
+        """An inspection; at the quarry it finds some of the hazards existing that day (then it did not pass)."""
+        day = DAY + timedelta(days=offset)
+        found = [h.id for h in HAZARDS if h.id in finds and site == h.site and in_force(h.valid_from, h.valid_to, day)]
+        ins = Inspection(id=self._id("m_i"), date=day, site=site, inspectors=inspectors,
+                         outcome="hazards_found" if found and outcome == "passed" else outcome, hazards_found=found)
         self._with("inspections", [*self.facts.inspections, ins])
 
-    @rule(target=signatures, site=SITES, person=PEOPLE, offset=OFFSET, document=st.sampled_from(DOCUMENTS))
-    def sign(self, site, person, offset, document):
+    @rule(target=signatures, site=SITES, person=PEOPLE, offset=OFFSET, document=st.sampled_from(DOCUMENTS),
+          covers=st.sampled_from([[], ["hz1"], ["c1"], ["hz2"], ["hz1", "hz2"]]),
+          role=st.sampled_from([None, *ROLES, "inspector", "inspected_party"]))
+    def sign(self, site, person, offset, document, covers, role):
         sig = Signature(id=self._id("m_s"), person=person, date=DAY + timedelta(days=offset), site=site,
-                        document=document)
+                        document=document, covers=covers,
+                        role=None if document == "responsibility_letter" else role)
         self._with("signatures", [*self.facts.signatures, sig])
         return sig.id
 

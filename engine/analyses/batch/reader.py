@@ -83,8 +83,8 @@ def _row_of(record: str, default: int) -> int:
 
 #: Incidents validated together (reference checks cost per call, not per incident).
 VALIDATE_BATCH = 2000
-#: The sections an incident refers to: its site, village and group (units), sector, people.
-REFERRED = ("units", "sectors", "people")
+#: The sections an incident refers to: its site, village and group (units), sector, people, its causes' hazards.
+REFERRED = ("units", "sectors", "people", "hazards")
 
 
 class Reader:
@@ -170,7 +170,8 @@ class Reader:
         line_of = {o.record: o.position for _, o in origins}
         out: dict[int, list[Problem]] = {}
         for p in check_references(records):
-            out.setdefault(line_of[p.record], []).append(p)
+            if p.record in line_of:  # the records referred to were checked when the org was loaded
+                out.setdefault(line_of[p.record], []).append(p)
         return out
 
     def _checked(self, batch: list[tuple[int, Incident]]) -> Iterator[Item]:

@@ -11,7 +11,7 @@ import yaml
 from engine.analyses.check.findings import CheckFinding
 from engine.incident.kinds import SCHEMA
 from engine.pack.compile import passes
-from engine.pack.rulepack import FieldRef, Gap, ParamRef, Pattern, Rule, RulePack
+from engine.pack.rulepack import SECTIONS, FieldRef, Gap, ParamRef, Pattern, Rule, RulePack
 from facts.errors import Problem
 
 # -- static --------------------------------------------------------------------------------
@@ -56,8 +56,8 @@ def _unknown_clauses(pack: RulePack, file: str) -> list[CheckFinding]:
 
 def _items(pack: RulePack) -> list[tuple[str, Rule | Gap]]:
     """Every rule and gap with its place in the file, e.g. 'rules #3 (safety_lead)'."""
-    return [(f"{section} #{pos} ({item.id})", item) for section, items in (("rules", pack.rules), ("gaps", pack.gaps))
-            for pos, item in enumerate(items, 1)]
+    return [(f"{section} #{pos} ({item.id})", item) for section in SECTIONS
+            for pos, item in enumerate(getattr(pack, section), 1)]
 
 
 def _patterns(item: Rule | Gap) -> Iterable[tuple[str, Pattern]]:
@@ -110,8 +110,8 @@ def satisfiable(pack: RulePack, patterns: list[Pattern]) -> bool:
 
 
 def _never_matches(pack: RulePack, version: RulePack, file: str) -> list[CheckFinding]:
-    """Patterns of the rules and gaps of ``version`` (placed as in the file) that no fact can pass."""
-    present = {i.id for i in (*version.rules, *version.gaps)}
+    """Patterns of the rules, gaps and acts to examine of ``version`` (placed as in the file) that no fact can pass."""
+    present = {i.id for i in version.items}
     return [CheckFinding("never_matches", Problem(file, where, at, f"no '{pat.kind}' fact can pass these tests",
                                              "check the values and parameters this pattern compares with"))
             for where, item in _items(pack) if item.id in present

@@ -40,14 +40,14 @@ def record_id(record: Record) -> str:
 
 @dataclass(frozen=True)
 class _State:
-    """Facts, the last whole pack loaded (with parameters as set), and the rules and gaps in force."""
+    """Facts, the last whole pack loaded (with parameters as set), and the rules, gaps and acts to examine in force."""
 
     facts: FactSet
     library: RulePack
     active: frozenset[str]
 
     def pack(self) -> RulePack:
-        return self.library.without({i.id for i in (*self.library.rules, *self.library.gaps)} - self.active)
+        return self.library.without({i.id for i in self.library.items} - self.active)
 
 
 class _Applier:
@@ -84,11 +84,11 @@ class _Applier:
     # -- rule pack ------------------------------------------------------------------------
 
     def _known(self, state: _State, change: Change, ids: list[str]) -> bool:
-        names = [i.id for i in (*state.library.rules, *state.library.gaps)]
+        names = [i.id for i in state.library.items]
         for n, rid in enumerate(ids):
             if rid not in names:
                 self.problem(change, f"{change.kind}.{n}", f"unknown rule '{rid}'{did_you_mean(rid, names)}",
-                             f"rules and gaps of pack {state.library.pack.id}: {', '.join(names)}")
+                             f"rules, gaps and acts to examine of pack {state.library.pack.id}: {', '.join(names)}")
         return all(rid in names for rid in ids)
 
     def _disable_rules(self, state: _State, change: Change, arg: _Ids) -> _State:
@@ -121,7 +121,7 @@ class _Applier:
             self.problem(change, "swap_pack", f"the rule pack {path} does not load", "fix the pack; its problems follow")
             self.problems += e.problems
             return state
-        return _State(state.facts, pack, frozenset(i.id for i in (*pack.rules, *pack.gaps)))
+        return _State(state.facts, pack, frozenset(i.id for i in pack.items))
 
     # -- facts ------------------------------------------------------------------------------
 
@@ -239,7 +239,7 @@ def apply(scenarios: Sequence[Scenario], facts: FactSet, pack: RulePack) -> tupl
     Without fact changes the FactSet returned is ``facts`` itself; without rule
     changes the pack returned is ``pack`` itself.
     """
-    state = _State(facts, pack, frozenset(i.id for i in (*pack.rules, *pack.gaps)))
+    state = _State(facts, pack, frozenset(i.id for i in pack.items))
     problems: list[Problem] = []
     for scenario in scenarios:
         applier = _Applier(scenario)

@@ -22,6 +22,7 @@ from engine.outputs.diff import Comparison
 from engine.pack.backends import Backend
 from engine.pack.compile import Match
 from engine.pack.rulepack import (
+    SECTIONS,
     Gap,
     ParamRef,
     Rule,
@@ -100,11 +101,10 @@ class _Reuse:
 
     @classmethod
     def plan(cls, first: RulePack, pack: RulePack) -> "_Reuse":
-        before = {i.id: _signature(first, i) for i in (*first.rules, *first.gaps)}
-        same = frozenset(i.id for i in (*pack.rules, *pack.gaps) if before.get(i.id) == _signature(pack, i))
-        rest = pack.model_copy(update={"rules": [r for r in pack.rules if r.id not in same],
-                                       "gaps": [g for g in pack.gaps if g.id not in same]})
-        items = (*rest.rules, *rest.gaps)
+        before = {i.id: _signature(first, i) for i in first.items}
+        same = frozenset(i.id for i in pack.items if before.get(i.id) == _signature(pack, i))
+        rest = pack.model_copy(update={s: [i for i in getattr(pack, s) if i.id not in same] for s in SECTIONS})
+        items = rest.items
         kinds = frozenset(p.kind for i in items for p in (*i.when.values(), *i.unless.values()))
         return cls(same, rest if items else None, kinds)
 

@@ -3,7 +3,7 @@
 A scenario file has a ``name``, a ``description`` and a list of ``changes``,
 applied in order; each change is a mapping with one key, its kind:
 
-- ``disable_rules: [ID, …]`` / ``enable_rules: [ID, …]`` — rules or gaps of the
+- ``disable_rules: [ID, …]`` / ``enable_rules: [ID, …]`` — rules, gaps or acts to examine of the
   pack; enabling brings back a rule disabled earlier (by this scenario or one
   composed before it). A rule that only mitigates or exonerates others goes
   with them when they are all disabled: it has nothing left to act on;
