@@ -122,8 +122,8 @@ def not_utf8(data: bytes, e: UnicodeDecodeError, file: str, codec: str = "utf-8"
         return ReadError(file, f"starts with a {codec.upper()} byte-order mark but is not {codec.upper()} ({where})",
                          f"save it again as UTF-8, e.g. iconv -f {codec.upper()} -t UTF-8 {name}")
     looks = _looks_like(data)
-    convert = f"convert it to UTF-8: iconv -f {looks} -t UTF-8 {name} > utf8-{name}" if looks else \
-        "save it as UTF-8 (in Excel: CSV UTF-8; in Notepad: Save as, Encoding UTF-8)"
+    convert = (f"convert it to UTF-8: iconv -f {looks} -t UTF-8 {name} > utf8-{name}, or " if looks else "") + \
+        "save it as UTF-8 (Excel: 'CSV UTF-8 (comma delimited)'; Notepad: Save as, Encoding UTF-8)"
     windows = ", as Chinese Windows tools save text" if looks in ("GBK", "GB18030") else ""
     said = f"; it looks like {looks}{windows}" if looks else ""
     return ReadError(file, f"is not UTF-8 ({where}){said}", convert + " (wenze reads UTF-8, or UTF-16 with a BOM)")

@@ -24,8 +24,8 @@ from typing import Any, Iterable
 
 from facts.errors import FactError, InputError, Problem, did_you_mean
 from facts.model import SECTIONS, FactSet
-from facts.sheets import BY_NAME, IGNORED_SHEETS, SHEETS, WORDS, Column, Sheet, note
 from facts.read import ReadError, decode, read_bytes
+from facts.sheets import BY_NAME, IGNORED_SHEETS, SHEETS, WORDS, Column, Sheet, note
 
 #: Excel date-time cells carry no zone: they are read as Beijing time (documented in facts.sheets).
 CST = timezone(timedelta(hours=8), "CST")

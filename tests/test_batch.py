@@ -243,14 +243,15 @@ def test_an_error_in_a_sheet_of_incidents_names_its_cell(pack, tmp_path, lines):
 
 
 def test_diff_csv_opens_in_excel_with_labels_beside_ids(pack, tmp_path, lines):
-    run_batch([EXAMPLE], write(tmp_path, lines[:3]), pack, tmp_path, RULE_ONLY[:1], workers=0, backend="python")
-    raw = (tmp_path / "diff.csv").read_bytes()
+    out = tmp_path / "out"
+    run_batch([EXAMPLE], write(tmp_path, lines[:3]), pack, out, RULE_ONLY[:1], workers=0, backend="python")
+    raw = (out / "diff.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    with (tmp_path / "diff.csv").open(encoding="utf-8-sig") as f:
+    with (out / "diff.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     row = next(r for r in rows if r["change"] == "removed")
     assert row["change_label"] == "移除" and row["tier_before_label"] and row["categories_before_label"]
     import openpyxl
-    book = openpyxl.load_workbook(tmp_path / "summary.xlsx")
+    book = openpyxl.load_workbook(out / "summary.xlsx")
     cells = [c.value for row in book.active.iter_rows() for c in row if c.value is not None]
     assert "wenze 批量评估：概要" in cells and "no-stationed" in cells

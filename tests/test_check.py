@@ -38,7 +38,8 @@ def test_shipped_pack_is_clean_over_generated_towns():
     wenze module into its draws, so in-process the towns a seed gives would depend on which tests the
     session imported (at 200 towns a rare duty, such as a 包社 cadre of the incident's group, then went
     undrawn in some selections); the command imports the same modules every time."""
-    done = subprocess.run([sys.executable, "-m", "cli", "check", str(DEFAULT_PACK), "--examples", "200"],
+    done = subprocess.run([sys.executable, "-m", "cli", "check", str(DEFAULT_PACK), "--examples", "200",
+                           "--lang", "en"],
                           capture_output=True, text=True, timeout=600, cwd=ROOT, check=False)
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.endswith(

@@ -176,22 +176,22 @@ def test_trace_streams_each_chain_before_it_traces_the_next(monkeypatch):
     import engine.chain.trace
     import engine.outputs.table
     traced, seen = [], []
-    real_trace, real_parts = engine.chain.trace.Tracer.trace, engine.outputs.table.json_parts
+    real_trace, real_parts = engine.chain.trace.Tracer.trace, engine.outputs.table.chains_json_parts
 
-    def parts(chains, count):
-        for part in real_parts(chains, count):
+    def parts(chains):
+        for part in real_parts(chains):
             seen.append(len(traced))
             yield part
 
     monkeypatch.setattr(engine.chain.trace.Tracer, "trace", lambda self, i: traced.append(i.id) or real_trace(self, i))
-    monkeypatch.setattr(engine.outputs.table, "json_parts", parts)
+    monkeypatch.setattr(engine.outputs.table, "chains_json_parts", parts)
     streamed = run("trace", EXAMPLE, "--format", "json").output
     n = len(traced)
     assert n > 2 and seen == [0, *range(1, n + 1), n]
     monkeypatch.undo()
     from engine.chain.trace import Tracer
-    from engine.outputs.table import to_json
+    from engine.outputs.table import chains_json
     from engine.pack.rulepack import load_pack
     from facts.load import load_facts
     tracer = Tracer(load_facts([EXAMPLE]), load_pack())
-    assert streamed == to_json([tracer.trace(i) for i in tracer.select()])
+    assert streamed == chains_json([tracer.trace(i) for i in tracer.select()])

@@ -52,8 +52,9 @@ def test_gbk_is_refused_naming_gbk_and_how_to_convert(tmp_path):
     path = write(tmp_path, "org.yaml", PEOPLE.encode("gbk"))
     assert only_problem(path) == (
         "org.yaml: file: is not UTF-8 (byte 0xd5 at line 2, column 23); it looks like GBK, as Chinese Windows "
-        "tools save text\n  hint: convert it to UTF-8: iconv -f GBK -t UTF-8 org.yaml > utf8-org.yaml (wenze reads "
-        "UTF-8, or UTF-16 with a BOM)")
+        "tools save text\n  hint: convert it to UTF-8: iconv -f GBK -t UTF-8 org.yaml > utf8-org.yaml, or save it as "
+        "UTF-8 (Excel: 'CSV UTF-8 (comma delimited)'; Notepad: Save as, Encoding UTF-8) (wenze reads UTF-8, or "
+        "UTF-16 with a BOM)")
 
 
 def test_big5_and_utf16_without_a_bom_are_named_too(tmp_path):
