@@ -175,6 +175,30 @@ def test_mutations_of_the_example_town(tmp_path_factory, data):
         assert_kept_the_promise(*invoke("trace", folder, "--format", "json"))
 
 
+@pytest.fixture(scope="module")
+def town_csv(tmp_path_factory) -> dict[str, str]:
+    """The example town as CSV files, one per sheet, as Excel users keep it."""
+    from facts.convert import write_facts
+    from facts.load import load_facts
+    folder = tmp_path_factory.mktemp("csv") / "town"
+    write_facts(load_facts([EXAMPLE]), folder)
+    return {p.name: p.read_text(encoding="utf-8-sig") for p in sorted(folder.glob("*.csv"))}
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutations_of_the_example_town_as_csv(tmp_path_factory, town_csv, data):
+    name = data.draw(st.sampled_from(sorted(town_csv)))
+    folder = tmp_path_factory.mktemp("c")
+    for other, text in town_csv.items():
+        (folder / other).write_text(text, encoding="utf-8-sig")
+    (folder / name).write_bytes(data.draw(mutated_text(town_csv[name])))
+    code, output = invoke("validate", folder)
+    assert_kept_the_promise(code, output)
+    if code == 0:
+        assert_kept_the_promise(*invoke("trace", folder, "--format", "jsonl"))
+
+
 # -- rule packs ----------------------------------------------------------------------------------
 
 @FUZZ

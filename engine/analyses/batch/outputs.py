@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 
 from engine.analyses.whatif.evaluate import Variant
 from engine.outputs.diff import CSV_COLUMNS, ChainDiff
+from engine.outputs.table import md_cell
 from engine.pack.rulepack import RulePack
 from engine.words.catalog import phrase
 from facts.errors import InputError, brief
@@ -252,8 +253,8 @@ def summary(tables: Sequence[SummaryTable]) -> str:
         if t.title:
             out += [f"{'#' if n == 0 else '##'} {t.title}", ""]
         out += [*(line for line in t.text), *([""] if t.text else [])]
-        out += ["| " + " | ".join(t.header) + " |", "|" + "---|" * len(t.header)]
-        out += ["| " + " | ".join(str(c) for c in row) + " |" for row in t.rows]
+        out += ["| " + " | ".join(map(md_cell, t.header)) + " |", "|" + "---|" * len(t.header)]
+        out += ["| " + " | ".join(md_cell(str(c)) for c in row) + " |" for row in t.rows]
         out.append("")
     return "\n".join(out)
 
