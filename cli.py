@@ -7,12 +7,13 @@ is as wide as ``COLUMNS`` says (160 columns when the output is not a terminal).
 """
 from __future__ import annotations
 
-import io
+import contextlib
 import json
 import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Iterable
 
 import click
 from rich.console import Console
@@ -45,24 +46,26 @@ def _width() -> int | None:
     return None if sys.stdout.isatty() else 160
 
 
-def _emit(output: Path | None, text: str) -> None:
-    """Text to the output file (written whole) or to standard output."""
+def _emit(output: Path | None, text: str | Iterable[str]) -> None:
+    """Text, or its parts as they are made (a chain at a time), to the output file or to standard output."""
+    parts = [text] if isinstance(text, str) else text
     if output is None or str(output) == "-":
-        click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
+        for part in parts:
+            click.echo(part, nl=False)
+        return
+    with output.open("w", encoding="utf-8") as f:
+        for part in parts:
+            f.write(part)
 
 
-def _emit_rich(output: Path | None, items: list) -> None:
-    """Rich renderables (tables) printed to the output, as plain text when it is a file."""
+def _emit_rich(output: Path | None, items: Iterable) -> None:
+    """Rich renderables (tables) printed to the output as they come, as plain text when it is a file."""
     to_file = output is not None and str(output) != "-"
-    console = Console(soft_wrap=False, width=_width() or (160 if to_file else None),
-                      file=io.StringIO() if to_file else None)
-    for item in items:
-        console.print(item)
-        console.print()
-    if to_file:
-        _emit(output, console.file.getvalue())
+    with output.open("w", encoding="utf-8") if to_file else contextlib.nullcontext() as f:
+        console = Console(soft_wrap=False, width=_width() or (160 if to_file else None), file=f)
+        for item in items:
+            console.print(item)
+            console.print()
 
 
 class WenzeGroup(click.Group):
@@ -74,6 +77,9 @@ class WenzeGroup(click.Group):
         except InputError as e:
             click.echo(f"error: {e}", err=True)
             ctx.exit(2)
+        except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM during a batch
+            click.echo(f"interrupted{': ' + str(e) if str(e) else ''}", err=True)
+            ctx.exit(130)
         except WenzeError as e:
             click.echo(f"internal error: {e}", err=True)
             ctx.exit(1)
@@ -211,27 +217,28 @@ def trace(paths, incidents, rules, fmt, docx_template, output, backend, lang) ->
     from engine.outputs import table as render
 
     tracer = Tracer(load_facts(paths), load_pack(rules), BACKENDS[backend]())
-    chains = [tracer.trace(i) for i in tracer.select(incidents)]
+    selected = tracer.select(incidents)
+    chains = (tracer.trace(i) for i in selected)  # one at a time: a county's chains are never all held
     if fmt == "json":
-        _emit(output, render.chains_json(chains))
+        _emit(output, render.chains_json_parts(chains))
     elif fmt == "jsonl":
         _emit(output, render.chains_jsonl(chains))
     elif fmt == "md":
-        from engine.outputs.report import markdown
-        _emit(output, markdown(chains, tracer.pack, tracer.graph, lang))
+        from engine.outputs.report import markdown_parts
+        _emit(output, markdown_parts(chains, tracer.pack, tracer.graph, lang))
     elif fmt == "docx":
         from engine.outputs.docx import report
         if output is None or str(output) == "-":
             if sys.stdout.isatty():
                 raise InputError("--format docx writes a Word file: give it with -o report.docx")
-            sys.stdout.buffer.write(report(chains, tracer.pack, tracer.graph, lang, docx_template))
+            sys.stdout.buffer.write(report(list(chains), tracer.pack, tracer.graph, lang, docx_template))
         else:
-            output.write_bytes(report(chains, tracer.pack, tracer.graph, lang, docx_template))
+            output.write_bytes(report(list(chains), tracer.pack, tracer.graph, lang, docx_template))
     elif fmt in ("dot", "mermaid", "svg"):
         from engine.outputs.diagram import render as draw
-        _emit(output, draw(chains, tracer.pack, tracer.graph, fmt, lang))
+        _emit(output, draw(list(chains), tracer.pack, tracer.graph, fmt, lang))
     else:
-        _emit_rich(output, [render.table(c, tracer.pack, lang) for c in chains])
+        _emit_rich(output, (render.table(c, tracer.pack, lang) for c in chains))
 
 
 @cli.command()
@@ -363,7 +370,9 @@ def test_command(cases, rules, backend, output, lang) -> None:
 
 
 def main() -> None:
-    """Console entry point (``wenze``)."""
+    """Console entry point (``wenze``); what cannot be encoded for the terminal (a file name in GBK) is escaped."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(errors="backslashreplace")
     cli()
 
 

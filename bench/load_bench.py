@@ -22,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from facts.convert import write_facts  # noqa: E402
-from facts.load import YAML_LOADER, load_facts, read_document  # noqa: E402
+from facts.load import load_facts  # noqa: E402
+from facts.read import CoreLoader, read_document  # noqa: E402
 from facts.synth import CountySpec, county  # noqa: E402
 from facts.workbook import read_csvs, read_xlsx  # noqa: E402
 
@@ -47,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     facts = county(CountySpec(enterprises=args.enterprises))
     sizes = {s: len(getattr(facts, s)) for s in ("units", "people", "posts", "tenures", "inspections", "signatures")}
-    print(f"county: {sizes}; YAML loader: {YAML_LOADER.__name__}")
+    print(f"county: {sizes}; YAML loader: {CoreLoader.__mro__[1].__name__} with the core schema")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         forms = {"yaml": out / "org.yaml", "json": out / "org.json", "xlsx": out / "org.xlsx", "csv": out / "csv"}

@@ -6,14 +6,36 @@ A user's mistake (a bad fact file, a bad rule pack, an unknown id) is an
 from __future__ import annotations
 
 import difflib
+import reprlib
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ' (did you mean X?)' suffix, or '' when nothing is close."""
+    """A ' (did you mean X?)' suffix, or '' when nothing is close (or the word is too long to be a misspelling)."""
+    if len(str(word)) > 100:
+        return ""
     close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: quoted and escaped like repr, cut to about ``limit`` characters.
+
+    Messages quote what a file holds; a file may hold a name of a million characters or
+    a list its aliases repeat a billion times, and neither may be formatted whole.
+    """
+    r = reprlib.Repr()
+    r.maxlevel, r.maxlist, r.maxdict, r.maxstring, r.maxlong, r.maxother = 2, 4, 4, limit, limit, limit
+    return r.repr(value)
+
+
+def brief(value: Any, limit: int = 60) -> str:
+    """A value as a label names it (``people #3 (ID)``): text as it is, cut and escaped; else as :func:`shown`."""
+    if not isinstance(value, str):
+        return shown(value, limit)
+    text = value if value.isprintable() else shown(value, limit)[1:-1]
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 class WenzeError(Exception):

@@ -4,24 +4,22 @@ All problems of a load are collected and raised together as one
 :class:`~facts.errors.FactError`, each naming the file, the record (position
 and id) and the field, with a hint — in a workbook or CSV, the sheet and the
 cell (``任职!C7``). ``-`` reads a YAML or JSON document (or a workbook) from
-standard input. Nothing here prints or exits.
+standard input. Files are read by :mod:`facts.read`. Nothing here prints or exits.
 """
 from __future__ import annotations
 
 import gc
-import json
-import sys
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
-from facts.errors import FactError, Problem, did_you_mean
+from facts.errors import FactError, Problem, ProblemsError, brief, did_you_mean
 from facts.model import ACCEPTANCES, SECTIONS, FactSet, Record
+from facts.read import read_document, read_stdin
 from facts.timeline import in_force, overlap
 from facts.tree import ancestors, village_of
 from facts.sheets import BY_NAME
@@ -30,8 +28,6 @@ from facts.workbook import Place, Records, read_csvs, read_xlsx
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 SUFFIXES = (*DOCUMENT_SUFFIXES, ".xlsx", ".csv")
 STDIN, STDIN_NAME = "-", "<stdin>"
-#: libyaml's loader where PyYAML was built with it: a county's org parses four times faster.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -45,7 +41,7 @@ class Origin:
     @property
     def record(self) -> str:
         label = self.row or f"{self.section} #{self.position}"
-        return f"{label} ({self.id})" if self.id else label
+        return f"{label} ({brief(self.id)})" if self.id else label
 
 
 def fact_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -60,30 +56,6 @@ def fact_files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def _stdin_bytes() -> bytes:
-    return sys.stdin.buffer.read()
-
-
-def read_document(path: Path, data: bytes | None = None) -> Any:
-    """Parse one YAML or JSON file (or ``data`` read from it); a syntax error becomes a one-problem FactError."""
-    try:
-        text = data.decode("utf-8-sig") if data is not None else path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise FactError([Problem(str(path), "file", "", f"not UTF-8 (byte {e.start + 1})",
-                                 "save it as UTF-8")], what=str(path)) from None
-    except OSError as e:
-        raise FactError([Problem(str(path), "file", "", f"cannot be read: {e.strerror or e}",
-                                 "check the path")], what=str(path)) from None
-    try:
-        return json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=YAML_LOADER)
-    except (yaml.YAMLError, json.JSONDecodeError) as e:
-        mark = getattr(e, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark else (f"line {e.lineno}: " if hasattr(e, "lineno") else "")
-        reason = getattr(e, "problem", None) or getattr(e, "msg", None) or str(e)
-        raise FactError([Problem(str(path), "file", "", f"{line}not valid {path.suffix[1:].upper()}: {reason}",
-                                 "fix the syntax at that line")], what=str(path)) from None
-
-
 def section_counts(path: Path) -> dict[str, int]:
     """Records per section in one file (for a summary line; the file is assumed valid)."""
     if path.suffix.lower() in (".xlsx", ".csv"):
@@ -94,7 +66,7 @@ def section_counts(path: Path) -> dict[str, int]:
 
 
 def _field_name(loc: tuple) -> str:
-    return ".".join(str(x) for x in loc)
+    return ".".join(brief(x, 40) for x in loc)
 
 
 def _hint(err: dict, model: type[BaseModel]) -> str:
@@ -132,8 +104,9 @@ def _label_id(section: str, raw: Any) -> str | None:
     if not isinstance(raw, dict):
         return None
     if raw.get("id") is None and section == "tenures" and raw.get("person") and raw.get("post"):
-        return f"{raw['person']} @ {raw['post']}"
-    return raw.get("id")
+        return f"{brief(raw['person'])} @ {brief(raw['post'])}"
+    rid = raw.get("id")
+    return rid if isinstance(rid, str) or rid is None else brief(rid)
 
 
 class _Loader:
@@ -153,7 +126,7 @@ class _Loader:
             return
         for section, items in doc.items():
             if section not in SECTIONS:
-                self.problems.append(Problem(file, f"section '{section}'", "", "unknown section",
+                self.problems.append(Problem(file, f"section '{brief(section)}'", "", "unknown section",
                                              "use one of: " + ", ".join(SECTIONS) + did_you_mean(section, SECTIONS)))
                 continue
             if not isinstance(items, list):
@@ -167,7 +140,7 @@ class _Loader:
         """Validate one record; its problems named by its place in a sheet when it has one."""
         model = SECTIONS[section]
         rid = _label_id(section, raw)
-        origin = Origin(file, section, pos, str(rid) if rid is not None else None, place.record if place else None)
+        origin = Origin(file, section, pos, rid, place.record if place else None)
         if not isinstance(raw, dict):
             self.problems.append(Problem(file, origin.record, "", "must be a mapping of fields",
                                          "write 'field: value' lines"))
@@ -248,7 +221,7 @@ def _load(files: list[Path], documents: list[tuple[str, Any]]) -> FactSet:
             elif path.suffix.lower() == ".xlsx":
                 loader.add_sheets(read_xlsx(path))
             elif str(path) == STDIN:  # a workbook (a zip file) or a YAML or JSON document
-                data = _stdin_bytes()
+                data = read_stdin(STDIN_NAME)
                 stdin = Path(STDIN_NAME)
                 if data.startswith(b"PK\x03\x04"):
                     loader.add_sheets(read_xlsx(stdin, data))
@@ -256,7 +229,7 @@ def _load(files: list[Path], documents: list[tuple[str, Any]]) -> FactSet:
                     loader.add_document(stdin, read_document(stdin, data))
             else:
                 loader.add_document(path, read_document(path))
-        except FactError as e:
+        except ProblemsError as e:  # the file's reading (facts.read), or a workbook's
             loader.problems.extend(e.problems)
     for group in csvs.values():
         loader.add_sheets(read_csvs(group))

@@ -3,26 +3,23 @@
 Users write these files by hand or export them from rosters, so every model
 forbids unknown fields (a typo is an error, not a silently ignored key) and
 every dated relation uses ``from``/``to`` with the half-open convention of
-:mod:`facts.timeline`.
+:mod:`facts.timeline`. Every value is one of the strict types of
+:mod:`facts.values` (a count is never ``true``, a date never a number).
 """
 from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import Annotated
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
 )
 
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^\s]+$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+from facts.values import Count, Day, Flag, Id, Moment, Name, Prose
 
 
 class Record(BaseModel):
@@ -32,8 +29,8 @@ class Record(BaseModel):
 class Dated(Record):
     """A relation in force over [from, to); ``to`` omitted = still in force."""
 
-    valid_from: date = Field(alias="from")
-    valid_to: date | None = Field(default=None, alias="to")
+    valid_from: Day = Field(alias="from")
+    valid_to: Day | None = Field(default=None, alias="to")
 
     @field_validator("valid_to")
     @classmethod
@@ -120,13 +117,13 @@ class DocKind(str, Enum):
 
 class Sector(Record):
     id: Id
-    name: Text
+    name: Name
     parent: Id | None = None
 
 
 class Unit(Record):
     id: Id
-    name: Text
+    name: Name
     kind: UnitKind
     parent: Id | None = None
     village: Id | None = None
@@ -144,23 +141,23 @@ class Unit(Record):
 
 class Person(Record):
     id: Id
-    name: Text
+    name: Name
 
 
 class Post(Record):
     id: Id
     unit: Id
-    title: Text
+    title: Name
     role: Role
-    safety_lead: bool = False
-    shared: bool = Field(default=False, description="several people may hold this post at once")
+    safety_lead: Flag = False
+    shared: Flag = Field(default=False, description="several people may hold this post at once")
 
 
 class Tenure(Dated):
     id: Id | None = None
     person: Id
     post: Id
-    acting: bool = False
+    acting: Flag = False
 
     @property
     def key(self) -> str:
@@ -179,7 +176,7 @@ class Assignment(Dated):
     village_group: Id | None = Field(default=None, validate_default=True)
     within: Id | None = Field(default=None, description=(
         "the territory (a unit) a sector assignment covers; default: the town of the post's unit"))
-    source: str = ""
+    source: Prose = ""
 
     @field_validator("person")
     @classmethod
@@ -222,13 +219,13 @@ class Report(Record):
 
     channel: Channel
     by: Id
-    to: str = ""
-    at: AwareDatetime
-    learned_at: AwareDatetime | None = Field(default=None, description=(
+    to: Prose = ""
+    at: Moment
+    learned_at: Moment | None = Field(default=None, description=(
         "when the reporter learned of the incident; the deadline runs from here (default: occurred_at)"))
-    deaths: int | None = Field(default=None, ge=0, description="deaths reported; omitted = left out (漏报)")
-    serious_injuries: int | None = Field(default=None, ge=0)
-    note: str = ""
+    deaths: Count | None = Field(default=None, description="deaths reported; omitted = left out (漏报)")
+    serious_injuries: Count | None = None
+    note: Prose = ""
 
 
 class Cause(Record):
@@ -237,22 +234,22 @@ class Cause(Record):
     id: Id = Field(description="unique within the incident (and among the incidents of its site, if a signature "
                                "covers it)")
     kind: CauseKind
-    description: Text
+    description: Prose
     hazards: list[Id] = Field(default=[], description="ids of the hazards (``hazards``) the cause rests on")
     conduct: list[Id] = Field(default=[], description="ids of the conduct (``conduct``) the cause rests on")
 
 
 class Incident(Record):
     id: Id
-    occurred_at: AwareDatetime
+    occurred_at: Moment
     site: Id
     sector: Id | None = None
     village: Id | None = None
     village_group: Id | None = None
-    deaths: int = Field(default=0, ge=0)
-    serious_injuries: int = Field(default=0, ge=0)
-    direct_loss_yuan: int = Field(default=0, ge=0)
-    description: str = ""
+    deaths: Count = 0
+    serious_injuries: Count = 0
+    direct_loss_yuan: Count = 0
+    description: Prose = ""
     involved: list[Id] = []
     reports: list[Report] = []
     concealed_by: list[Id] = Field(default=[], description=(
@@ -277,18 +274,18 @@ class Incident(Record):
 
 class Inspection(Record):
     id: Id
-    date: date
+    date: Day
     site: Id
     inspectors: list[Id] = Field(min_length=1)
     outcome: Outcome
-    hazards: list[str] = Field(default=[], description="what the record says it found, in its own words")
-    at: AwareDatetime | None = Field(default=None, description=(
+    hazards: list[Prose] = Field(default=[], description="what the record says it found, in its own words")
+    at: Moment | None = Field(default=None, description=(
         "when it began, with its zone: an inspection on the incident's day after the accident never counts"))
     hazards_found: list[Id] = Field(default=[], description="ids of the hazards (``hazards``) it found")
 
     @field_validator("at")
     @classmethod
-    def _at_on_its_day(cls, v: AwareDatetime | None, info: ValidationInfo) -> AwareDatetime | None:
+    def _at_on_its_day(cls, v: Moment | None, info: ValidationInfo) -> Moment | None:
         day = info.data.get("date")
         if v is not None and day is not None and v.date() != day:
             raise ValueError(f"'at' ({v.isoformat()}) is not on the inspection's date ({day})")
@@ -306,11 +303,11 @@ class Inspection(Record):
 class Signature(Record):
     id: Id
     person: Id
-    date: date
+    date: Day
     site: Id
     document: DocKind
     inspection: Id | None = None
-    title: str = ""
+    title: Prose = ""
     role: SignatureRole | None = Field(default=None, validate_default=True, description=(
         "in what capacity they signed; default by document: an acceptance's signer accepts, a permit's or an "
         "approval's approves, an inspection record's inspects, a responsibility letter's is a party to it"))
@@ -344,16 +341,16 @@ class DutyRecord(Record):
     id: Id
     kind: DutyKind
     unit: Id
-    date: date
+    date: Day
     people: list[Id] = []
-    note: str = ""
+    note: Prose = ""
 
 
 class Rectification(Record):
     """The rectification of a hazard: the inspection that ordered it, by when, and the signature that accepted it."""
 
     ordered_by: Id = Field(description="the inspection that ordered it")
-    due: date | None = None
+    due: Day | None = None
     accepted_by: Id | None = Field(default=None, description=(
         "the signature (an acceptance) that accepted it as done; none = never verified"))
 
@@ -363,8 +360,8 @@ class Hazard(Dated):
 
     id: Id
     site: Id
-    description: Text
-    kind: str = Field(default="", description="what kind of hazard, in the investigators' words (e.g. 边坡浮石)")
+    description: Name
+    kind: Prose = Field(default="", description="what kind of hazard, in the investigators' words (e.g. 边坡浮石)")
     found_by: Id | None = Field(default=None, description="the inspection that found it")
     rectified: Rectification | None = None
 

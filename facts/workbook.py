@@ -24,6 +24,7 @@ from typing import Any, Iterable
 
 from facts.errors import FactError, InputError, Problem, did_you_mean
 from facts.model import SECTIONS, FactSet
+from facts.read import ReadError, decode, read_bytes
 from facts.sheets import BY_NAME, IGNORED_SHEETS, SHEETS, WORDS, Column, Sheet, note
 
 #: Excel date-time cells carry no zone: they are read as Beijing time (documented in facts.sheets).
@@ -391,9 +392,9 @@ def read_xlsx(path: Path, data: bytes | None = None) -> Records:
     from python_calamine import CalamineWorkbook
 
     file = str(path)
+    data = data if data is not None else read_bytes(path)  # a regular file of a bounded size, or a ReadError
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else \
-            CalamineWorkbook.from_path(file)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         tables = [(file, name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
                   for name in book.sheet_names]
     except Exception as e:  # calamine raises its own errors for a file that is not a workbook
@@ -406,14 +407,10 @@ def read_csvs(paths: Iterable[Path]) -> Records:
     """CSV files read together (a folder of them is one workbook): each file's name is its sheet's."""
     tables, problems = [], []
     for path in paths:
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            problems.append(Problem(str(path), "file", "", f"not UTF-8 (byte {e.start + 1})",
-                                    "save it from Excel as 'CSV UTF-8 (comma delimited)'"))
-            continue
-        except OSError as e:
-            problems.append(Problem(str(path), "file", "", f"cannot be read: {e.strerror or e}", "check the path"))
+        try:  # UTF-8 (Excel's 'CSV UTF-8') or UTF-16 with a BOM; GBK, what Excel saves as plain 'CSV', is named
+            text = decode(read_bytes(path), str(path))
+        except ReadError as e:
+            problems += e.problems
             continue
         tables.append((str(path), path.stem, list(csv.reader(io.StringIO(text, newline="")))))
     out = _Reader().tables(tables)

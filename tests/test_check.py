@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from engine.chain.trace import Tracer
 from engine.pack.backends import PythonBackend
 from engine.pack.rulepack import DEFAULT_PACK, load_pack
 from facts.load import load_facts
+from tests.conftest import ROOT
 
 BROKEN = Path(__file__).resolve().parent / "packs" / "broken.yaml"
 runner = CliRunner()
@@ -30,17 +33,22 @@ def test_shipped_pack_has_no_static_finding(pack):
     assert static_findings(pack, DEFAULT_PACK) == []
 
 
-def test_shipped_pack_is_clean_over_generated_towns(pack):
-    report = check(pack, DEFAULT_PACK, n=200, seed=0)
-    assert (report.static, report.dynamic) == ((), ())
-    assert report.as_text().endswith(
-        "over 200 generated scenarios (seed 0)\n"
+def test_shipped_pack_is_clean_over_generated_towns():
+    """Run as the command, in a process of its own: hypothesis mixes the literal constants of every loaded
+    wenze module into its draws, so in-process the towns a seed gives would depend on which tests the
+    session imported (at 200 towns a rare duty, such as a 包社 cadre of the incident's group, then went
+    undrawn in some selections); the command imports the same modules every time."""
+    done = subprocess.run([sys.executable, "-m", "cli", "check", str(DEFAULT_PACK), "--examples", "200",
+                           "--lang", "en"],
+                          capture_output=True, text=True, timeout=600, cwd=ROOT, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.endswith(
+        "0 static, 0 dynamic finding(s) over 200 generated scenarios (seed 0)\n"
         "clean: every rule fired, no conflict, no incident without a finding, no duty left unassigned\n")
 
 
 def test_broken_pack_static_findings(broken_report):
     assert [(f.kind, f.problem.record, f.problem.field) for f in broken_report.static] == [
-        ("duplicate_key", "line 16", "§4.2"),
         ("unknown_clause", "categories.liaison_responsibility", "clause"),
         ("unknown_clause", "parameters.mixed", "reference"),
         ("unused_parameter", "parameters.forgotten_window", ""),
@@ -54,8 +62,8 @@ def test_broken_pack_static_findings(broken_report):
 
 def test_broken_pack_static_messages_name_file_record_field_and_hint(broken_report):
     texts = [f.as_text(str(BROKEN)) for f in broken_report.static]
-    assert texts[0] == (f"[duplicate_key] {BROKEN}: line 16: field '§4.2': '§4.2' appears twice in the same mapping; "
-                        "YAML keeps only the last\n  hint: rename or remove one of them")
+    assert texts[0] == (f"[unknown_clause] {BROKEN}: categories.liaison_responsibility: field 'clause': "
+                        "unknown clause '§7'\n  hint: cite a clause id listed under 'clauses'")
     assert texts[-1] == (
         f"[conflict] {BROKEN}: rules safety_lead, town_heads: field 'overrides': both can name the same person "
         "under principle 'joint_party_government' for the same duty, as 'supervisory_leadership' and as "
@@ -118,7 +126,7 @@ def test_examples_are_small(broken_report):
 def test_cli_exit_1_with_findings_and_0_when_clean():
     r = runner.invoke(cli, ["check", str(BROKEN), "--examples", "0", "--lang", "en"])
     assert r.exit_code == 1
-    assert r.output.splitlines()[0] == f"{BROKEN}: 8 static, 0 dynamic finding(s) over 0 generated scenarios (seed 0)"
+    assert r.output.splitlines()[0] == f"{BROKEN}: 7 static, 0 dynamic finding(s) over 0 generated scenarios (seed 0)"
     r = runner.invoke(cli, ["check", str(DEFAULT_PACK), "--examples", "0", "--lang", "en"])
     assert (r.exit_code, r.output) == (
         0, f"{DEFAULT_PACK}: 0 static, 0 dynamic finding(s) over 0 generated scenarios (seed 0)\n"

@@ -1,24 +1,34 @@
 """Each known sharp edge of durable_rules 2.0.28 has a deliberate answer; these tests catch a regression.
 
-See ../shared/notes/durable-rules.md §2 for the measurements behind each one.
+docs/durable-rules.md has the measurements behind each one (bench/durable_limits.py makes them again).
 """
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
+from collections import Counter
 
 import durable.lang
 import pytest
 from durable import engine as durable_engine
 
+from engine.incident.context import build_context
 from engine.incident.fact import Fact
+from engine.incident.kinds import SCHEMA
 from engine.pack.backends import (
     MAX_FACTS,
     DurableBackend,
     PythonBackend,
+    TooManyFactsError,
     _SyncHost,
 )
-from engine.pack.compile import to_durable
-from facts.errors import EngineError
+from engine.pack.compile import PATTERNS_PER_KIND, clauses_of, to_durable
+from engine.pack.rulepack import load_pack
+from facts.errors import EngineError, InputError
+from tests.conftest import EXAMPLE, ROOT
+from tests.properties.support import wide_pack
 
 
 def fnv1_32(text: str) -> int:
@@ -27,6 +37,7 @@ def fnv1_32(text: str) -> int:
     for b in text.encode("ascii"):
         h = ((h ^ b) * 16777619) & 0xFFFFFFFF
     return h
+
 
 INCIDENT = Fact("incident", "a-incident", {"incident": "x", "date": "2022-08-01", "grade": "general",
                                            "grade_rank": 1, "sector": "s", "village": "v", "village_group": "",
@@ -71,7 +82,8 @@ def test_negation_sees_facts_asserted_after_the_incident(pack):
 
 
 def test_the_phase_gate_leads_every_negated_rule(pack):
-    for name, rule in to_durable(pack).items():
+    (ruleset,) = to_durable(pack)
+    for name, rule in ruleset.body.items():
         has_not = any(k.endswith("$not") for part in rule["all"] for k in part)
         assert has_not == ("__phase__" in rule["all"][0]), name
 
@@ -139,3 +151,64 @@ def test_a_fact_binds_one_alias_and_the_oracle_agrees(pack):
     one = (Fact("involved", "k1", {"person": "p"}, ()),)
     assert [m.rule for m in DurableBackend().matches(small, one)] == ["alone"]
     assert [m.rule for m in PythonBackend().matches(small, one)] == ["alone"]
+
+
+def _patterns_by_kind(body: dict) -> Counter:
+    return Counter(pat["$and"][0]["t"] if "$and" in pat else pat.get("t", "*")
+                   for rule in body.values() for part in rule["all"] for pat in part.values())
+
+
+def test_a_pack_past_durables_tables_is_split_into_rulesets_that_fit(pack):
+    """One fact passing 65 patterns of a ruleset overflows durable's 64-slot stack (error 303, then SIGSEGV);
+    a list of 512 values fills a node's 512-slot table (durable spins forever). Neither can happen now."""
+    wide = wide_pack(pack)
+    assert _patterns_by_kind({r.id: {"all": [{a: {"$and": [{"t": p.kind}]}} for a, p in r.when.items()]}
+                              for r in wide.rules})["holds"] == 66  # > 64
+    rulesets = to_durable(wide)
+    assert len(rulesets) == 2
+    for rs in rulesets:
+        assert max(_patterns_by_kind(rs.body).values()) <= PATTERNS_PER_KIND
+        assert "$or" not in json.dumps(rs.body)  # every list test is one equality on a member field
+    assert sorted(i for rs in rulesets for i in rs.aliases) == sorted(i.id for i in clauses_of(wide))
+
+
+def wide_pack_agrees() -> None:
+    """Run by the test below in a process of its own: a regression crashes or hangs that process, not pytest."""
+    from facts.load import load_facts
+    from engine.org.graph import OrgGraph
+    wide, facts = wide_pack(load_pack()), load_facts([EXAMPLE])
+    graph = OrgGraph(facts)
+    for incident in facts.incidents:
+        ctx = build_context(graph, incident)
+        assert DurableBackend().matches(wide, ctx.facts) == PythonBackend().matches(wide, ctx.facts), incident.id
+    print("agree", len(facts.incidents))
+
+
+def test_the_wide_pack_runs_on_durable_and_matches_the_oracle():
+    done = subprocess.run([sys.executable, "-c", "from tests.test_durable import wide_pack_agrees; wide_pack_agrees()"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "agree 10\n", "")
+
+
+def test_a_context_larger_than_a_durable_session_is_refused_as_input(pack):
+    """Past MAX_FACTS, fact ids collide under durable's 32-bit hash: exit 2 with what to do, never exit 1."""
+    facts = (INCIDENT, *(Fact("involved", f"involved:p{i}", {"person": f"p{i}"}, ()) for i in range(MAX_FACTS)))
+    with pytest.raises(TooManyFactsError) as e:
+        DurableBackend().matches(pack, facts)
+    assert isinstance(e.value, InputError)
+    assert str(e.value) == ("incident x: its context holds 100,001 facts; durable_rules takes at most 100,000 in one "
+                            "session (docs/durable-rules.md). Evaluate it with --backend python, which gives the same "
+                            "chain")
+
+
+def test_member_fields_never_collide_with_fact_fields_under_durables_hash():
+    """durable finds a fact's field by the FNV-1 hash of its name alone."""
+    names = {"sid", "id", "t", *(f for fields in SCHEMA.values() for f in fields),
+             *(f"__in{i}" for i in range(PATTERNS_PER_KIND * len(SCHEMA)))}
+    assert len({fnv1_32(n) for n in names}) == len(names)
+
+
+def test_the_ruleset_name_is_the_engines_never_the_packs(pack):
+    """A NUL in a ruleset name is `pyCreateRuleset Invalid argument`; the pack's id no longer goes into it."""
+    odd = pack.model_copy(update={"pack": pack.pack.model_copy(update={"id": "a b$c\x00"})})
+    assert DurableBackend().matches(odd, (INCIDENT, LIAISON)) == DurableBackend().matches(pack, (INCIDENT, LIAISON))

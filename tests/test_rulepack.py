@@ -76,6 +76,63 @@ CASES = {
         lambda raw: rule(raw, "town_heads").pop("quote"),
         ["pack.yaml: rules #1 (town_heads): field 'quote': a rule that cites a clause quotes it: give the plan's "
          "words as 'quote'"]),
+    # Contradictions and wrong shapes: each used to load and then drop findings or crash.
+    "two rules overriding each other": (
+        lambda raw: (rule(raw, "omitted_report").update(overrides=["concealed_report"])),
+        ["pack.yaml: rules #17 (omitted_report): field 'overrides': rules override each other in a cycle "
+         "(omitted_report → concealed_report → omitted_report): a person named by them would keep none of their "
+         "findings\n  hint: decide which of them stands and drop the reverse 'overrides'"]),
+    "a longer override cycle": (
+        lambda raw: (rule(raw, "town_heads").update(overrides=["safety_lead"]),
+                     rule(raw, "safety_lead").update(overrides=["sector_in_charge"]),
+                     rule(raw, "sector_in_charge").update(overrides=["town_heads"])),
+        ["pack.yaml: rules #1 (town_heads): field 'overrides': rules override each other in a cycle (town_heads → "
+         "safety_lead → sector_in_charge → town_heads): a person named by them would keep none of their findings\n"
+         "  hint: decide which of them stands and drop the reverse 'overrides'"]),
+    "a rule overriding itself": (
+        lambda raw: rule(raw, "signer").update(overrides=["signer"]),
+        ["pack.yaml: rules #9 (signer): field 'overrides': the rule overrides itself: its own findings would always "
+         "be dropped\n  hint: remove it from its own 'overrides'"]),
+    "a mitigation of a mitigation": (
+        lambda raw: rule(raw, "due_diligence_heads").update(overrides=["due_diligence_safety_lead"]),
+        ["pack.yaml: rules #25 (due_diligence_heads): field 'overrides': 'due_diligence_safety_lead' mitigates "
+         "other rules' findings and names nobody itself, so nothing of it can be overridden, mitigated or "
+         "exonerated\n  hint: name the rules that make someone liable"]),
+    "a duplicate tier id": (
+        lambda raw: raw["tiers"].append(dict(raw["tiers"][0])),
+        ["pack.yaml: tiers #9 (site_staff): field 'id': duplicate tier id 'site_staff'\n"
+         "  hint: give each band its own id: a repeated one would reorder the bands"]),
+    "rules that are not a list": (
+        lambda raw: raw.update(rules=5),
+        ["pack.yaml: rules: must be a list of rules, not 5\n  hint: write each one as a '- ' list item"]),
+    "a rule with no pattern": (
+        lambda raw: rule(raw, "signer").update(when={}),
+        ["pack.yaml: rules #9 (signer): field 'when': no pattern: the rule would match nothing in particular\n"
+         "  hint: give at least one alias: pattern under 'when'",
+         "pack.yaml: rules #9 (signer): field 'liable': 'sig' is not an alias of 'when'\n"
+         "  hint: name the alias whose 'person' is answerable"]),
+    "a $ in an alias": (
+        lambda raw: rule(raw, "signer").update(when={"sig$not": rule(raw, "signer")["when"]["sig"]}, liable="sig$not"),
+        ["pack.yaml: rules #9 (signer): field 'when.sig$not': the alias 'sig$not' is not a name\n"
+         "  hint: start it with a letter; use letters, digits and _ (at most 64)"]),
+    "sixteen aliases in one rule": (
+        lambda raw: rule(raw, "signer")["when"].update({f"extra{i}": {"kind": "involved"} for i in range(15)}),
+        ["pack.yaml: rules #9 (signer): field 'when': 16 aliases in one rule; at most 15\n"
+         "  hint: split it into several rules (durable_rules holds at most 16 facts in one match)"]),
+    "an ordering of text": (
+        lambda raw: rule(raw, "signer")["when"]["sig"].update(date={"gte": "2022-01-01"}),
+        ["pack.yaml: rules #9 (signer): field 'when.sig.date': 'gte' compares numbers; 'date' is text\n"
+         "  hint: compare a number instead (days_before, minutes_after, months_before), or use eq, ne, in"]),
+    "a reference to a field of another type": (
+        lambda raw: rule(raw, "late_report_town")["when"]["report"].update(
+            minutes_after={"gt": {"ref": "duty.person"}}),
+        ["pack.yaml: rules #16 (late_report_town): field 'when.report.minutes_after': 'minutes_after' is int and "
+         "'duty.person' is str: they never compare\n  hint: refer to a field of the same type"]),
+    "a number too large to compare exactly": (
+        lambda raw: raw["parameters"]["inspection_window_days"].update(value=2**63),
+        ["pack.yaml: parameters.inspection_window_days: field 'value': 9223372036854775808 is too large to compare "
+         "exactly\n  hint: numbers from -9,007,199,254,740,991 to 9,007,199,254,740,991, words of at most 500 "
+         "characters, or a list of them"]),
 }
 
 

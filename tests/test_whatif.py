@@ -291,7 +291,8 @@ def test_a_scenario_file_with_a_bad_shape_is_an_input_error(tmp_path):
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
     assert [(p.field, p.message) for p in e.value.problems] == [
-        ("name", "String should match pattern '^[^\\s+]+$'"), ("changes", "List should have at least 1 item after validation, not 0")]
+        ("name", "'has space' has a space; an id is one word (use - or _)"),
+        ("changes", "List should have at least 1 item after validation, not 0")]
 
 
 # -- the command ----------------------------------------------------------------------------------

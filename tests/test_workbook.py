@@ -183,8 +183,10 @@ def test_a_csv_that_is_not_utf8_says_how_to_save_it(tmp_path):
     path = tmp_path / "人员.csv"
     path.write_bytes("编号,姓名\na,甲\n".encode("gbk"))
     assert problems(path) == [
-        f"{path}: file: not UTF-8 (byte 1)\n  hint: save it from Excel as 'CSV UTF-8 (comma delimited)'"
-        .replace(str(path), "roster.xlsx")]
+        f"{path}: file: is not UTF-8 (byte 0xb1 at line 1, column 1); it looks like GBK, as Chinese Windows tools "
+        "save text\n  hint: convert it to UTF-8: iconv -f GBK -t UTF-8 人员.csv > utf8-人员.csv, or save it as UTF-8 "
+        "(Excel: 'CSV UTF-8 (comma delimited)'; Notepad: Save as, Encoding UTF-8) (wenze reads UTF-8, or UTF-16 "
+        "with a BOM)".replace(str(path), "roster.xlsx")]
 
 
 def test_a_file_that_is_not_a_workbook_is_one_problem(tmp_path):

@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from engine.analyses.whatif.evaluate import variants
 from engine.chain.chain import Chain
 from engine.chain.trace import Tracer
@@ -37,6 +35,7 @@ from engine.words.catalog import phrase
 from facts.errors import FactError, InputError, Problem
 from facts.load import load_facts
 from facts.model import FactSet
+from facts.read import read_document
 
 KEYS = {"name", "input", "base", "pack", "parameters", "scenario", "expect"}
 EXPECT = {"incident", "links", "evidence", "tiers", "posts", "mitigated", "units", "gaps", "gap_messages", "warnings",
@@ -82,10 +81,7 @@ def _fail(path: Path, field: str, message: str, hint: str = "") -> InputError:
 
 def load_case(path: Path) -> Case:
     """A case file read and its facts loaded (the base and the case's own input, checked together)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise _fail(path, "", f"cannot be read: {e}", "a case is a YAML mapping") from None
+    data = read_document(path)  # a ReadError (exit 2) names the line of what cannot be read
     if not isinstance(data, dict):
         raise _fail(path, "", "a case must be a mapping", "give name, input and expect")
     unknown = set(data) - KEYS

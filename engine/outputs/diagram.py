@@ -25,6 +25,7 @@ incident's band last, and a legend beside it.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -218,23 +219,35 @@ def _legend(lay: Layout) -> list[str]:
             f"  {{rank=same; {_dot_text('band_' + INCIDENT)}; legend_incident;}}"]
 
 
-def _mermaid_text(text: str) -> str:
-    return '"' + text.replace('"', "#quot;") + '"'
+#: Mermaid's entity codes for what would end a label, start markup or HTML; line breaks become spaces.
+_MERMAID = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;", "\n": " ", "\r": " "}
+
+
+def _mermaid_text(*lines: str) -> str:
+    """A quoted Mermaid label: each line escaped, the lines joined by <br/>."""
+    return '"' + "<br/>".join("".join(_MERMAID.get(c, c) for c in t) for t in lines) + '"'
+
+
+def _mermaid_ids(lay: Layout) -> dict[str, str]:
+    """A Mermaid node id per box: its own where it is a plain word, else one made up (a tier id is the pack's)."""
+    ids = [b.id for band in lay.bands for b in band.boxes]
+    return {i: i if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", i) else f"box{n}" for n, i in enumerate(ids)}
 
 
 def to_mermaid(lay: Layout) -> str:
     """Mermaid flowchart: one subgraph per band, chained top to bottom by invisible links."""
-    out = ["flowchart TB", f"  %% {lay.title}"]
+    node = _mermaid_ids(lay)
+    out = ["flowchart TB", f"  %% {' '.join(lay.title.split())}"]
     out += [f"  note{i}>{_mermaid_text(note)}]" for i, note in enumerate(lay.notes)]
     for i, band in enumerate(lay.bands):
         out.append(f"  subgraph band{i}[{_mermaid_text(band.title)}]")
         for box in band.boxes:
             open_, close = ("([", "])") if box.id == INCIDENT else ("[", "]")
-            out.append(f"    {box.id}{open_}{_mermaid_text('<br/>'.join(box.lines))}{close}")
+            out.append(f"    {node[box.id]}{open_}{_mermaid_text(*box.lines)}{close}")
         out.append("  end")
     out += [f"  band{i} ~~~ band{i + 1}" for i in range(len(lay.bands) - 1)]
-    out += [f"  {e.src} -->|{_mermaid_text('<br/>'.join(e.labels))}| {e.dst}" for e in lay.edges]
-    placeholders = [b.id for band in lay.bands for b in band.boxes if b.placeholder]
+    out += [f"  {node[e.src]} -->|{_mermaid_text(*e.labels)}| {node[e.dst]}" for e in lay.edges]
+    placeholders = [node[b.id] for band in lay.bands for b in band.boxes if b.placeholder]
     if placeholders:
         out.append("  classDef none stroke-dasharray: 4 4, color:#888;")
         out.append(f"  class {','.join(placeholders)} none;")

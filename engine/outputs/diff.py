@@ -14,7 +14,7 @@ from typing import Mapping, NamedTuple, Sequence
 from rich.table import Table
 
 from engine.chain.chain import Answerable, Chain
-from engine.outputs.table import pack_name
+from engine.outputs.table import md_cell, pack_name
 from engine.pack.rulepack import RulePack
 from engine.words.catalog import label, phrase
 from facts.canon import JsonData, canonical_json, plain
@@ -262,8 +262,8 @@ def markdown(comparisons: Sequence[Comparison], packs: Sequence[RulePack], lang:
         head, rows = _rows(cmp, packs, lang)
         out += ["## " + phrase(lang, "diff.title", incident=cmp.incident), ""]
         out += [line for w in _warnings(cmp, lang) for line in (f"> {w}", "")]
-        out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        out += ["| " + " | ".join(r) + " |" for r in rows]
+        out += ["| " + " | ".join(map(md_cell, head)) + " |", "|" + "---|" * len(head)]
+        out += ["| " + " | ".join(map(md_cell, r)) + " |" for r in rows]
         for n, d, c, p in zip(cmp.names[1:], cmp.diffs, cmp.chains[1:], packs[1:]):
             out += ["", f"### {n}", ""] + [f"- {line}" for line in _summary(d, c, p, lang)]
         out.append("")

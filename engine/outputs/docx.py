@@ -34,6 +34,7 @@ from engine.outputs.table import pack_name
 from engine.pack.rulepack import RulePack
 from engine.words.catalog import all_of, label, phrase
 from facts.errors import InputError
+from facts.read import read_bytes
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.docx"
 #: The template's styles the report writes with (python-docx's default template has them all but the last two).
@@ -80,13 +81,13 @@ class _Writer:
 
     def __init__(self, template: Path | None, lang: str):
         from docx import Document
-        from docx.opc.exceptions import PackageNotFoundError
 
         path = template or DEFAULT_TEMPLATE
+        data = read_bytes(path)  # a regular file of a bounded size (a pipe would block the zip reader)
         try:
-            self.doc = Document(str(path))
-        except (PackageNotFoundError, ValueError, KeyError, OSError) as e:
-            raise InputError(f"{path}: not a Word template (.docx): {e}") from None
+            self.doc = Document(io.BytesIO(data))
+        except Exception as e:  # noqa: BLE001 - python-docx and zipfile raise many kinds for a file that is no .docx
+            raise InputError(f"{path}: not a Word template (.docx): {type(e).__name__}: {e}") from None
         names = {s.name for s in self.doc.styles}
         missing = [s for s in STYLES.values() if s not in names]
         if missing:

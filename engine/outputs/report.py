@@ -19,13 +19,13 @@ changes in one place.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from engine.chain.chain import Answerable, Chain, Link, UnitLink
 from engine.explain.explainer import Explainer, Why
 from engine.incident.grade import CRITERIA, GRADES
 from engine.org.graph import OrgGraph
-from engine.outputs.table import pack_name
+from engine.outputs.table import md_cell, pack_name
 from engine.pack.rulepack import RulePack
 from engine.words.catalog import all_of, family_key, label, phrase
 
@@ -37,7 +37,13 @@ PLACES = ("town", "village", "enterprise")
 
 def markdown(chains: Iterable[Chain], pack: RulePack, graph: OrgGraph, lang: str = "zh") -> str:
     """One section per incident, in the order given."""
-    return "\n".join(_incident(chain, pack, graph, lang) for chain in chains)
+    return "".join(markdown_parts(chains, pack, graph, lang))
+
+
+def markdown_parts(chains: Iterable[Chain], pack: RulePack, graph: OrgGraph, lang: str = "zh") -> Iterator[str]:
+    """:func:`markdown`'s text a section at a time, so ``trace`` never holds more than one chain."""
+    for n, chain in enumerate(chains):
+        yield ("\n" if n else "") + _incident(chain, pack, graph, lang)
 
 
 def _count(lang: str, criterion: str, n: int) -> str:
@@ -123,8 +129,9 @@ def _incident(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str) -> str:
             "", phrase(lang, "report.chain"), "", phrase(lang, "report.table"), "|---|---|---|---|---|"]
     for n, link in enumerate(chain.links, 1):
         posts = phrase(lang, "title_sep").join(p["title"] for p in link.posts) or "—"
-        out.append(phrase(lang, "report.row", n=n, tier=pack_name(pack, "tier", link.tier, lang), name=link.name,
-                          person=link.person, posts=posts, categories=_categories(pack, link, lang)))
+        out.append(phrase(lang, "report.row", n=n, tier=md_cell(pack_name(pack, "tier", link.tier, lang)),
+                          name=md_cell(link.name), person=md_cell(link.person), posts=md_cell(posts),
+                          categories=md_cell(_categories(pack, link, lang))))
     for n, link in enumerate(chain.links, 1):
         out += ["", *_person(n, link, ex, pack, lang)]
     for unit in chain.units:

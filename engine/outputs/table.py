@@ -6,6 +6,9 @@ other words from :mod:`engine.words.catalog`.
 """
 from __future__ import annotations
 
+import textwrap
+from typing import Iterable, Iterator
+
 from rich.markup import escape
 from rich.table import Table
 
@@ -15,14 +18,30 @@ from engine.words.catalog import label, phrase
 from facts.canon import canonical_json
 
 
-def chains_json(chains: list[Chain], indent: int | None = 2) -> str:
+def chains_json(chains: Iterable[Chain], indent: int | None = 2) -> str:
     """The chains as an array in incident order (one chain too); byte-stable."""
-    return canonical_json([c.as_json() for c in chains], indent=indent) + "\n"
+    return "".join(chains_json_parts(chains, indent))
 
 
-def chains_jsonl(chains: list[Chain]) -> str:
-    """One chain per line, in incident order."""
-    return "".join(canonical_json(c.as_json()) + "\n" for c in chains)
+def chains_json_parts(chains: Iterable[Chain], indent: int | None = 2) -> Iterator[str]:
+    """:func:`chains_json`'s text a chain at a time, so ``trace`` never holds more than one chain."""
+    yield "["
+    n = -1
+    for n, chain in enumerate(chains):
+        text = canonical_json(chain.as_json(), indent=indent)
+        yield ("," if n else "") + (text if indent is None else "\n" + textwrap.indent(text, " " * indent))
+    yield ("]" if indent is None or n < 0 else "\n]") + "\n"
+
+
+def chains_jsonl(chains: Iterable[Chain]) -> Iterator[str]:
+    """One chain per line, in incident order, a line at a time."""
+    return (canonical_json(c.as_json()) + "\n" for c in chains)
+
+
+def md_cell(text: str) -> str:
+    """Text as one Markdown table cell: a | or a line break would end it, < would start HTML."""
+    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", " ").replace("\n", " "))
 
 
 def pack_name(pack: RulePack, kind: str, key: str, lang: str) -> str:

@@ -15,6 +15,7 @@ OpenFisca's parameters do. Rules and parameters cite the plan (``clause``,
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Collection
 from datetime import date
@@ -22,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, Union
 
+import networkx as nx
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -35,9 +37,11 @@ from pydantic import (
 
 from engine.incident.kinds import SCHEMA
 from facts.canon import digest
-from facts.errors import EngineError, Problem, ProblemsError, RulePackError, did_you_mean
-from facts.load import read_document, validation_problems
+from facts.errors import EngineError, Problem, ProblemsError, RulePackError, brief, did_you_mean, shown
+from facts.load import validation_problems
+from facts.read import ReadError, read_document
 from facts.timeline import in_force
+from facts.values import MAX_INT, MAX_NAME
 from rules import RULES_DIR
 
 DEFAULT_PACK = RULES_DIR / "tongchuan-2022.yaml"
@@ -179,14 +183,16 @@ class Pattern(Strict):
             elif isinstance(test, dict) and len(test) == 1 and next(iter(test)) in ("param", "ref"):
                 op, operand = "eq", test
             elif isinstance(test, dict):
-                raise ValueError(f"field '{fld}': a test is a value or one of {{{', '.join(OPERATORS)}}}: value"
+                raise ValueError(f"field '{brief(fld, 40)}': a test is a value or one of "
+                                 f"{{{', '.join(OPERATORS)}}}: value"
                                  + did_you_mean(next(iter(test), ""), OPERATORS))
             else:
                 op, operand = "eq", test
             if isinstance(operand, dict):
                 operand = (ParamRef if "param" in operand else FieldRef).model_validate(operand)
             elif not isinstance(operand, (bool, int, str, list)):
-                raise ValueError(f"field '{fld}': operand must be a value, a list, {{param: …}} or {{ref: …}}")
+                raise ValueError(f"field '{brief(fld, 40)}': operand must be a value, a list, "
+                                 "{param: …} or {ref: …}")
             tests.append((fld, op, operand))
         return cls(kind=raw["kind"], tests=tuple(tests))
 
@@ -422,22 +428,30 @@ _CACHED = tuple(name for name, attr in vars(RulePack).items() if isinstance(attr
 def load_pack(path: str | Path = DEFAULT_PACK) -> RulePack:
     """Load and validate a rule pack; RulePackError lists every problem with file, rule id and field."""
     path = Path(path)
-    raw = read_document(path) if path.exists() else None
     file = str(path)
-    if raw is None:
-        raise RulePackError([Problem(file, "pack", "", "no such rule pack" if not path.exists() else "empty file",
+    if not path.exists():
+        raise RulePackError([Problem(file, "pack", "", "no such rule pack",
                                      f"give a rule pack file, e.g. {DEFAULT_PACK.relative_to(RULES_DIR.parent)}")],
                             what=file)
+    try:
+        raw = read_document(path)
+    except ReadError as e:
+        raise RulePackError(e.problems, what=file) from None
     if not isinstance(raw, dict):
-        raise RulePackError([Problem(file, "pack", "", "the top level must be a mapping",
-                                     "see rules/tongchuan-2022.yaml")], what=file)
+        why = "empty file" if raw is None else "the top level must be a mapping"
+        raise RulePackError([Problem(file, "pack", "", why, "see rules/tongchuan-2022.yaml")], what=file)
     raw, disabled = extended(path, raw)
     problems: list[Problem] = []
     items = {}
     for section, model in SECTIONS.items():
         good = []
-        for pos, r in enumerate(raw.get(section) or [], 1):
-            label = f"{section} #{pos}" + (f" ({r.get('id')})" if isinstance(r, dict) and r.get("id") else "")
+        listed = raw.get(section)
+        if listed is not None and not isinstance(listed, list):
+            problems.append(Problem(file, section, "", f"must be a list of {section}, not {shown(listed)}",
+                                    "write each one as a '- ' list item"))
+            listed = None
+        for pos, r in enumerate(listed or [], 1):
+            label = f"{section} #{pos}" + (f" ({brief(r.get('id'))})" if isinstance(r, dict) and r.get("id") else "")
             try:
                 good.append(model.model_validate(r))
             except ValidationError as e:
@@ -449,19 +463,35 @@ def load_pack(path: str | Path = DEFAULT_PACK) -> RulePack:
         problems += validation_problems(e, RulePack, file, "pack")
         raise RulePackError(problems, what=file) from None
     pack = pack.model_copy(update=items).without(disabled)
-    declared = [r["id"] for r in raw.get("rules") or [] if isinstance(r, dict) and isinstance(r.get("id"), str)]
+    declared = [r["id"] for r in raw.get("rules") or [] if isinstance(r, dict) and isinstance(r.get("id"), str)] \
+        if isinstance(raw.get("rules"), list) else []
     problems += check_pack(pack, file, declared)
     if problems:
         raise RulePackError(problems, what=file)
     return pack
 
 
+#: At most this many facts in one match of a rule (its ``when`` and ``unless`` aliases): durable_rules holds
+#: 16 facts in a match (error 304, then a crash) and wenze adds its phase fact to negated rules.
+MAX_ALIASES = 15
+#: An alias is a name: durable_rules reads ``$`` in one as its own syntax (``x$not`` is a negation).
+ALIAS = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+
+
 def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Problem]:
-    """Static checks: names resolve, fields exist for their kind, types agree, ids unique."""
+    """Static checks: names resolve, fields exist for their kind, types agree, ids unique, no contradiction."""
     problems: list[Problem] = []
     seen: set[str] = set()
     tiers = [t.id for t in pack.tiers]
     rule_ids = [r.id for r in pack.rules] + list(declared)  # a rule that failed to load is still known
+    for n, t in enumerate(pack.tiers, 1):
+        if t.id in tiers[:n - 1]:
+            problems.append(Problem(file, f"tiers #{n} ({brief(t.id)})", "id", f"duplicate tier id '{brief(t.id)}'",
+                                    "give each band its own id: a repeated one would reorder the bands"))
+    for name, param in pack.parameters.items():
+        if (why := next(filter(None, map(_bad_value, param.every_value)), None)) is not None:
+            problems.append(Problem(file, f"parameters.{brief(name)}", "value", why, _VALUE_HINT))
+    effects = {r.id: r.effect for r in pack.rules}
     for section in SECTIONS:
         for pos, r in enumerate(getattr(pack, section), 1):
             where = f"{section} #{pos} ({r.id})"
@@ -473,14 +503,20 @@ def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Prob
                 bad("id", f"duplicate rule id '{r.id}'", "give each rule and gap its own id")
             seen.add(r.id)
             if r.clause is not None and r.clause not in pack.clauses:
-                bad("clause", f"unknown clause '{r.clause}'{did_you_mean(r.clause, pack.clauses)}",
+                bad("clause", f"unknown clause '{brief(r.clause)}'{did_you_mean(r.clause, pack.clauses)}",
                     "cite a clause id listed under 'clauses' (see the plan's CLAUSES.md)")
+            if not r.when:
+                bad("when", "no pattern: the rule would match nothing in particular",
+                    "give at least one alias: pattern under 'when'")
+            if len(r.when) + len(r.unless) > MAX_ALIASES:
+                bad("when", f"{len(r.when) + len(r.unless)} aliases in one rule; at most {MAX_ALIASES}",
+                    "split it into several rules (durable_rules holds at most 16 facts in one match)")
             if isinstance(r, Rule):
                 for fld, value, names, noun in (("principle", r.principle, pack.principles, "principle"),
                                                 ("category", r.category, pack.categories, "category"),
                                                 ("tier", r.tier, tiers, "tier")):
                     if value not in names and not (fld == "tier" and value is None):
-                        bad(fld, f"unknown {noun} '{value}'{did_you_mean(value, names)}",
+                        bad(fld, f"unknown {noun} '{brief(value)}'{did_you_mean(value, names)}",
                             f"use one of: {', '.join(names)}")
                 party, alias = r.party
                 fld = "liable_unit" if party == "unit" else "liable"
@@ -490,7 +526,7 @@ def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Prob
                 elif alias in r.when and r.when[alias].kind not in SCHEMA:
                     pass  # reported once, as an unknown kind
                 elif alias not in r.when:
-                    bad(fld, f"'{alias}' is not an alias of 'when'{did_you_mean(alias, r.when)}",
+                    bad(fld, f"'{brief(alias)}' is not an alias of 'when'{did_you_mean(alias, r.when)}",
                         f"name the alias whose '{party}' is answerable")
                 elif party not in SCHEMA.get(r.when[alias].kind, {}):
                     bad(fld, f"a fact of kind '{r.when[alias].kind}' names no {party}",
@@ -498,14 +534,25 @@ def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Prob
                 switch = pack.parameters.get(r.enabled_by or "")
                 if r.enabled_by is not None and (switch is None or
                                                  not all(isinstance(v, bool) for v in switch.every_value)):
-                    bad("enabled_by", f"'{r.enabled_by}' is not a yes/no parameter{did_you_mean(r.enabled_by, pack.parameters)}",
+                    bad("enabled_by", f"'{brief(r.enabled_by)}' is not a yes/no parameter"
+                        f"{did_you_mean(r.enabled_by, pack.parameters)}",
                         "declare a parameter with value true or false")
                 if r.effect != "liable" and not r.overrides:
                     bad("overrides", f"a rule that {r.effect} must name the rules it applies to",
                         "list them under 'overrides'")
                 for o in r.overrides:
                     if o not in rule_ids:
-                        bad("overrides", f"unknown rule '{o}'{did_you_mean(o, rule_ids)}", "name a rule of this pack")
+                        bad("overrides", f"unknown rule '{brief(o)}'{did_you_mean(o, rule_ids)}",
+                            "name a rule of this pack")
+                    elif o == r.id:
+                        bad("overrides", "the rule overrides itself: its own findings would always be dropped",
+                            "remove it from its own 'overrides'")
+                    elif effects.get(o, "liable") != "liable":
+                        bad("overrides", f"'{o}' {effects[o]} other rules' findings and names nobody itself, so "
+                            "nothing of it can be overridden, mitigated or exonerated",
+                            "name the rules that make someone liable")
+                if len(set(r.overrides)) != len(r.overrides):
+                    bad("overrides", "a rule is listed twice", "list each rule once")
             if isinstance(r, Examine):
                 act = r.when.get(r.act)
                 if act is None:
@@ -517,33 +564,72 @@ def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Prob
             aliases: dict[str, str] = {}
             for part in ("when", "unless"):
                 for alias, pat in getattr(r, part).items():
+                    if not ALIAS.match(alias):
+                        bad(f"{part}.{brief(alias, 40)}", f"the alias {shown(alias, 40)} is not a name",
+                            "start it with a letter; use letters, digits and _ (at most 64)")
                     if alias in aliases:
                         bad(f"{part}.{alias}", f"alias '{alias}' is used twice", "give each pattern its own alias")
-                    _check_pattern(pack, f"{part}.{alias}", pat, aliases, bad)
+                    _check_pattern(pack, f"{part}.{brief(alias, 40)}", pat, aliases, bad)
                     aliases[alias] = pat.kind
+    problems += _override_cycles(pack, file)
     return problems + check_law(pack, file)
+
+
+_VALUE_HINT = (f"numbers from -{MAX_INT:,} to {MAX_INT:,}, words of at most {MAX_NAME} characters, "
+               "or a list of them")
+
+
+def _bad_value(value: Any) -> str | None:
+    """Why a parameter's value or an operand cannot be compared exactly by both backends, or None."""
+    for v in value if isinstance(value, list) else [value]:
+        if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_INT:
+            return f"{shown(v, 30)} is too large to compare exactly"
+        if isinstance(v, str) and len(v) > MAX_NAME:
+            return f"a value of {len(v):,} characters; at most {MAX_NAME}"
+    return None
+
+
+def _override_cycles(pack: RulePack, file: str) -> list[Problem]:
+    """Rules that override each other round a cycle: where they meet, a person would keep none of their findings."""
+    graph = nx.DiGraph((r.id, o) for r in pack.rules for o in r.overrides if o != r.id)
+    where = {r.id: f"rules #{n} ({r.id})" for n, r in enumerate(pack.rules, 1)}
+    out = []
+    for component in sorted((c for c in nx.strongly_connected_components(graph) if len(c) > 1),
+                            key=lambda c: min(where[i] for i in c)):
+        first = min(component, key=lambda i: where[i])
+        cycle = [first] + [v for _, v in nx.find_cycle(graph.subgraph(component), first)]
+        out.append(Problem(file, where[first], "overrides",
+                           "rules override each other in a cycle (" + " → ".join(cycle) + "): "
+                           "a person named by them would keep none of their findings",
+                           "decide which of them stands and drop the reverse 'overrides'"))
+    return out
 
 
 def _check_pattern(pack: RulePack, at: str, pat: Pattern, aliases: dict[str, str], bad) -> None:
     if pat.kind not in SCHEMA:
-        bad(f"{at}.kind", f"unknown fact kind '{pat.kind}'{did_you_mean(pat.kind, SCHEMA)}",
+        bad(f"{at}.kind", f"unknown fact kind {shown(pat.kind)}{did_you_mean(pat.kind, SCHEMA)}",
             f"use one of: {', '.join(SCHEMA)}")
         return
     fields = SCHEMA[pat.kind]
     for fld, op, operand in pat.tests:
-        here = f"{at}.{fld}"
+        here = f"{at}.{brief(fld, 40)}"
         if fld not in fields:
-            bad(here, f"a fact of kind '{pat.kind}' has no field '{fld}'{did_you_mean(fld, fields)}",
+            bad(here, f"a fact of kind '{pat.kind}' has no field {shown(fld, 40)}{did_you_mean(fld, fields)}",
                 f"fields of '{pat.kind}': {', '.join(fields)}")
             continue
         want = fields[fld]
+        if op in ("lt", "lte", "gt", "gte") and want is not int:
+            bad(here, f"'{op}' compares numbers; '{fld}' is {'a yes/no field' if want is bool else 'text'}",
+                "use eq or ne" if want is bool else
+                "compare a number instead (days_before, minutes_after, months_before), or use eq, ne, in")
+            continue
         if isinstance(operand, ParamRef):
             if operand.param not in pack.parameters:
-                bad(here, f"unknown parameter '{operand.param}'{did_you_mean(operand.param, pack.parameters)}",
+                bad(here, f"unknown parameter '{brief(operand.param)}'{did_you_mean(operand.param, pack.parameters)}",
                     "declare it under 'parameters'")
                 continue
             for value in pack.parameters[operand.param].every_value:  # each dated value must fit
-                _check_operand(here, fld, op, value, want, bad)
+                _check_operand(here, fld, op, value, want, bad, literal=False)
             continue
         if isinstance(operand, FieldRef):
             alias, ref_field = operand.ref.split(".")
@@ -554,19 +640,24 @@ def _check_pattern(pack: RulePack, at: str, pat: Pattern, aliases: dict[str, str
                 bad(here, f"a fact of kind '{aliases[alias]}' has no field '{ref_field}'", "check the field name")
             elif op in ("in", "not_in"):
                 bad(here, f"'{op}' needs a list, not a reference", "compare a reference with eq/ne/lt/…")
+            elif SCHEMA[aliases[alias]][ref_field] is not want:
+                got = SCHEMA[aliases[alias]][ref_field]
+                bad(here, f"'{fld}' is {want.__name__} and '{operand.ref}' is {got.__name__}: they never compare",
+                    "refer to a field of the same type")
             continue
         _check_operand(here, fld, op, operand, want, bad)
 
 
-def _check_operand(here: str, fld: str, op: str, operand: Any, want: type, bad) -> None:
+def _check_operand(here: str, fld: str, op: str, operand: Any, want: type, bad, literal: bool = True) -> None:
+    """A literal operand, or a parameter's value (whose bounds are checked once, at the parameter)."""
     values = operand if isinstance(operand, list) else [operand]
     if (op in ("in", "not_in")) != isinstance(operand, list):
         bad(here, f"'{op}' {'needs' if op in ('in', 'not_in') else 'does not take'} a list",
             "use in/not_in with a list, other operators with one value")
     elif any(type(v) is not want for v in values):  # bool is not int here
-        bad(here, f"'{fld}' is {want.__name__}; got {values!r}", f"give a {want.__name__}")
-    elif op in ("lt", "lte", "gt", "gte") and want is bool:
-        bad(here, f"'{op}' does not apply to a yes/no field", "use eq or ne")
+        bad(here, f"'{fld}' is {want.__name__}; got {shown(values)}", f"give a {want.__name__}")
+    elif literal and (why := _bad_value(values)) is not None:
+        bad(here, why, _VALUE_HINT)
 
 
 # -- the law in force on the day, and the sources beyond the plan ----------------------------------------

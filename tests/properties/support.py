@@ -47,3 +47,17 @@ def holders(facts: FactSet, post: str, day: date) -> set[str]:
 
 def incident(facts: FactSet, incident_id: str):
     return next(i for i in facts.incidents if i.id == incident_id)
+
+
+def wide_pack(pack: RulePack, copies: int = 6, extra_roles: int = 2000) -> RulePack:
+    """The pack's rules ``copies`` times over (new ids, their overrides renamed alike) and its report-duty
+    roles a list of ``extra_roles`` more: past every table of durable_rules that a pack can reach (one
+    fact passing 64 patterns, 512 children of one node), so the durable compilation must work around them."""
+    rules = list(pack.rules)
+    for n in range(1, copies):
+        rules += [r.model_copy(update={"id": f"{r.id}_x{n}", "overrides": [f"{o}_x{n}" for o in r.overrides]})
+                  for r in pack.rules]
+    roles = pack.parameters["report_duty_roles"]
+    params = {**pack.parameters, "report_duty_roles": roles.model_copy(update={
+        "value": [*roles.value, *(f"role{i}" for i in range(extra_roles))]})}
+    return pack.model_copy(update={"rules": rules, "parameters": params})

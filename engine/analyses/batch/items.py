@@ -7,6 +7,7 @@ from engine.analyses.whatif.evaluate import Evaluator
 from engine.outputs.diff import ChainDiff, diff_chains
 from engine.pack.backends import Backend
 from facts.canon import canonical_json
+from facts.errors import InputError
 from facts.model import Incident
 
 
@@ -43,6 +44,9 @@ def evaluate(evaluator: Evaluator, backend: Backend, item: Item) -> ItemResult:
     errors: list[dict] = []
 
     def failed(members: list[int], e: Exception) -> None:
+        if isinstance(e, InputError):  # e.g. a context too large for durable_rules
+            errors.extend(error(item.line, item.incident.id, names[n], "input", "", str(e), "") for n in members)
+            return
         errors.extend(error(item.line, item.incident.id, names[n], "internal", "", f"{type(e).__name__}: {e}",
                             "a failure inside wenze; please report it with this record") for n in members)
 

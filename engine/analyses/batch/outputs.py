@@ -1,58 +1,177 @@
-"""The batch's output files, each written atomically, and the tallies behind summary.md."""
+"""The batch's output folder, replaced as a whole, and the tallies behind summary.md."""
 from __future__ import annotations
 
 import csv
+import ctypes
+import errno
+import fcntl
 import os
+import re
+import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from engine.analyses.whatif.evaluate import Variant
 from engine.outputs.diff import CSV_COLUMNS, ChainDiff
+from engine.outputs.table import md_cell
 from engine.pack.rulepack import RulePack
 from engine.words.catalog import phrase
+from facts.errors import InputError, brief
 
 OUTPUTS = ("chains.jsonl", "diff.csv", "summary.md", "summary.xlsx", "errors.jsonl")
 #: Outputs written whole at the end by a library (a workbook), not streamed through a text file.
 BINARY = ("summary.xlsx",)
+#: What earlier versions left in DIR when killed: removed, never refused.
+_OLD_TEMPS = re.compile(r"^\.(" + "|".join(map(re.escape, OUTPUTS)) + r")\..+\.tmp$")
+#: A cell a spreadsheet would run as a formula (=, +, -, @; tab and CR start one too).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(row: dict) -> dict:
+    """The row with every cell a spreadsheet would read as a formula made text (a leading ')."""
+    return {k: "'" + v if isinstance(v, str) and v.startswith(_FORMULA) else v for k, v in row.items()}
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class Outputs:
-    """The output files, written to temporaries in DIR and moved over the old ones only at the end."""
+    """The output folder of one run: a new folder beside DIR, filled, then put in DIR's place as a whole.
+
+    A kill at any moment leaves DIR holding the previous run's four files or the new
+    run's, never a mix. What a killed run leaves beside DIR (``.DIR.new-*``) is removed
+    by the next run on DIR; a run holds ``.DIR.lock`` (an flock, released by the system
+    even when the process is killed), so two batches never write one DIR. DIR may hold
+    nothing but a batch's outputs: it is replaced whole, and nobody's other files may
+    go with it. Every problem with DIR is an InputError (exit 2).
+    """
 
     def __init__(self, out: Path):
-        out.mkdir(parents=True, exist_ok=True)
         self.out = out
-        self.temps: dict[str, Path] = {}
-        self.files = {}
-        for name in OUTPUTS:
-            fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
-            os.chmod(fd, 0o644)  # mkstemp makes it private; the outputs are ordinary files
-            self.temps[name] = Path(tmp)
-            if name in BINARY:
-                os.close(fd)
-                continue
+        if out.is_symlink() or (out.exists() and not out.is_dir()):
+            raise InputError(f"--out {out}: is {'a symbolic link' if out.is_symlink() else 'a file'}, not a folder; "
+                             "give the path of a folder (it is created if missing)")
+        self.parent = Path(os.path.abspath(out)).parent
+        self.name = Path(os.path.abspath(out)).name
+        try:
+            self.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = os.open(self.parent / f".{self.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise InputError(f"--out {out}: cannot write in {self.parent}: {e.strerror or e}") from None
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(self._lock, 32, 0).decode("ascii", "replace").strip()
+            os.close(self._lock)
+            raise InputError(f"--out {out}: another wenze batch (process {holder or '?'}) is writing to it; "
+                             "wait for it to finish, or give another --out") from None
+        try:
+            os.ftruncate(self._lock, 0)
+            os.pwrite(self._lock, str(os.getpid()).encode(), 0)
+            self._tidy()
+            self.new = Path(tempfile.mkdtemp(dir=self.parent, prefix=f".{self.name}.new-"))
+            os.chmod(self.new, 0o755)  # mkdtemp makes it private; the outputs are an ordinary folder
             # diff.csv with a BOM: Excel opens a CSV as UTF-8 only when it starts with one
-            self.files[name] = os.fdopen(fd, "w", encoding="utf-8-sig" if name.endswith(".csv") else "utf-8",
-                                         newline="")
+            self.files = {n: open(self.new / n, "w", encoding="utf-8-sig" if n.endswith(".csv") else "utf-8",
+                                  newline="") for n in OUTPUTS if n not in BINARY}
+        except InputError:
+            self._release()
+            raise
+        except OSError as e:
+            self._release()
+            raise InputError(f"--out {out}: cannot write in {self.parent}: {e.strerror or e}") from None
         self.diff = csv.DictWriter(self.files["diff.csv"], fieldnames=CSV_COLUMNS, lineterminator="\n")
         self.diff.writeheader()
 
+    def _tidy(self) -> None:
+        """Put back what an interrupted swap left aside; remove what killed runs left; refuse a folder not ours."""
+        leftovers = sorted(self.parent.glob(f".{self.name}.new-*")) + sorted(self.parent.glob(f".{self.name}.old-*"))
+        if not self.out.exists():
+            aside = [p for p in leftovers if p.name.startswith(f".{self.name}.old-")]
+            if aside:  # killed between the two renames of the fallback swap: the previous outputs
+                os.rename(aside[-1], self.out)
+                leftovers.remove(aside[-1])
+        for p in leftovers:
+            shutil.rmtree(p, ignore_errors=True)
+        if not self.out.exists():
+            return
+        for p in self.out.iterdir():
+            if _OLD_TEMPS.match(p.name):
+                p.unlink(missing_ok=True)
+        foreign = sorted(p.name for p in self.out.iterdir() if p.name not in OUTPUTS)
+        if foreign:
+            raise InputError(f"--out {self.out}: holds other files than a batch's outputs "
+                             f"({', '.join(brief(n, 40) for n in foreign[:5])}{', …' if len(foreign) > 5 else ''}); "
+                             "the folder is replaced as a whole, so give the batch a folder of its own")
+
+    def path(self, name: str) -> Path:
+        """Where an output written whole by a library (summary.xlsx) goes: the new folder."""
+        return self.new / name
+
+    def write_rows(self, rows: Iterable[dict]) -> None:
+        self.diff.writerows(neutralised(r) for r in rows)
+
     def commit(self) -> None:
-        for name, f in self.files.items():
+        """Put the new folder in DIR's place in one step (two renames where the system cannot swap)."""
+        for f in self.files.values():
             f.flush()
             os.fsync(f.fileno())
             f.close()
-        for name in OUTPUTS:
-            os.replace(self.temps[name], self.out / name)
+        _fsync_dir(self.new)
+        if not self.out.exists():
+            os.rename(self.new, self.out)
+        elif _exchange(self.new, self.out):
+            shutil.rmtree(self.new)  # now the previous outputs
+        else:
+            aside = self.parent / f".{self.name}.old-{os.getpid()}"
+            os.rename(self.out, aside)
+            os.rename(self.new, self.out)
+            shutil.rmtree(aside)
+        _fsync_dir(self.parent)
 
     def discard(self) -> None:
         for f in self.files.values():
             f.close()
-        for tmp in self.temps.values():
-            tmp.unlink(missing_ok=True)
+        shutil.rmtree(self.new, ignore_errors=True)
+
+    def _release(self) -> None:
+        fcntl.flock(self._lock, fcntl.LOCK_UN)
+        os.close(self._lock)
+
+    def __enter__(self) -> "Outputs":
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        """Discard an unfinished run (an error, Ctrl-C, SIGTERM); release the lock in every case."""
+        try:
+            if kind is not None:
+                self.discard()
+        finally:
+            self._release()
 
 
 @dataclass
@@ -134,8 +253,8 @@ def summary(tables: Sequence[SummaryTable]) -> str:
         if t.title:
             out += [f"{'#' if n == 0 else '##'} {t.title}", ""]
         out += [*(line for line in t.text), *([""] if t.text else [])]
-        out += ["| " + " | ".join(t.header) + " |", "|" + "---|" * len(t.header)]
-        out += ["| " + " | ".join(str(c) for c in row) + " |" for row in t.rows]
+        out += ["| " + " | ".join(map(md_cell, t.header)) + " |", "|" + "---|" * len(t.header)]
+        out += ["| " + " | ".join(md_cell(str(c)) for c in row) + " |" for row in t.rows]
         out.append("")
     return "\n".join(out)
 

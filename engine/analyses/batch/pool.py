@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -12,11 +13,24 @@ from engine.analyses.whatif.evaluate import Evaluator
 from engine.pack.backends import BACKENDS
 
 
-def _serve(evaluator: Evaluator, backend_name: str, conn: Connection) -> None:
-    """A worker's life: its own backend (a durable Host is never shared), then chunks until None."""
+def _serve(evaluator: Evaluator, backend_name: str, conn: Connection, inherited: list[Connection]) -> None:
+    """A worker's life: its own backend (a durable Host is never shared), then chunks until None.
+
+    Ctrl-C reaches every process of the terminal's group: the parent alone handles it
+    (and stops the workers). A worker whose parent is gone ends at its next read or
+    write on the pipe, quietly: for that it closes the parent's ends of the pipes a fork
+    copied into it (its own and the other workers'), or no read would ever see the end.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for c in inherited:
+        c.close()
     backend = BACKENDS[backend_name]()
-    while (chunk := conn.recv()) is not None:
-        conn.send([evaluate(evaluator, backend, item) for item in chunk])
+    try:
+        while (chunk := conn.recv()) is not None:
+            conn.send([evaluate(evaluator, backend, item) for item in chunk])
+    except (EOFError, OSError):
+        return
 
 
 @dataclass(frozen=True)
@@ -44,7 +58,8 @@ class Pool:
 
     def _start(self) -> _Worker:
         here, there = self.mp.Pipe()
-        p = self.mp.Process(target=_serve, args=(self.evaluator, self.backend, there), daemon=True)
+        inherited = [here, *(w.conn for w in self.workers)] if self.mp.get_start_method() == "fork" else []
+        p = self.mp.Process(target=_serve, args=(self.evaluator, self.backend, there, inherited), daemon=True)
         p.start()
         there.close()
         return _Worker(p, here)
@@ -56,7 +71,9 @@ class Pool:
         done: dict[int, list[ItemResult]] = {}  # chunk → outcomes so far
         missing: dict[int, int] = {}  # chunk → items not yet resolved
         following = 0
-        self.workers = [self._start() for _ in range(self.size)]
+        self.workers = []
+        for _ in range(self.size):  # one by one: each new worker closes the pipes of those before it
+            self.workers.append(self._start())
         try:
             while True:
                 for w in self.workers:
@@ -82,8 +99,10 @@ class Pool:
                     del missing[following]
                     yield sorted(done.pop(following), key=lambda o: o.line)
                     following += 1
-        finally:
-            self._stop()
+        except BaseException:  # an error, Ctrl-C, SIGTERM, or the consumer gone: nothing more is wanted
+            self._stop(now=True)
+            raise
+        self._stop()
 
     def _replace(self, w: _Worker, task: _Task, retry: deque[_Task]) -> list[ItemResult]:
         """A worker died on this task: start another; redo the items one by one, or report the lone one."""
@@ -97,8 +116,12 @@ class Pool:
         retry.extendleft(_Task(task.seq, [item], alone=True) for item in reversed(task.items))
         return []
 
-    def _stop(self) -> None:
+    def _stop(self, now: bool = False) -> None:
+        """Workers told to end (or killed, ``now``) and waited for."""
         for w in self.workers:
+            if now:
+                w.process.kill()
+                continue
             try:
                 w.conn.send(None)
             except OSError:  # already gone

@@ -6,23 +6,34 @@ workbook, a CSV file — whose ``incidents`` section (sheet ``事故``, with
 ``事故报告``) holds them; other sections of such a file are not read. A record's
 ``line`` is its line in JSON lines, its position in a YAML or JSON file, and
 its row in a sheet, where an error also names its ``cell`` (``事故!C7``).
+
+Whatever its bytes, every line of JSON lines ends as an item or an error record:
+lines are read as bytes and decoded one by one (UTF-8, a BOM on the first; a file
+that starts with a UTF-16 or UTF-32 BOM is decoded as a whole), parsed by
+:func:`facts.read.parse_json`, and a line longer than :data:`MAX_LINE` is reported
+without being held.
 """
 from __future__ import annotations
 
-import json
+import codecs
+import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, BinaryIO, Iterator, Sequence
 
 from pydantic import ValidationError
 
 from engine.analyses.batch.items import Item, error
 from engine.analyses.whatif.evaluate import Variant
-from facts.errors import FactError, Problem
-from facts.load import STDIN, Origin, check_references, read_document, validation_problems
+from facts.errors import Problem, ProblemsError, brief
+from facts.load import STDIN, Origin, check_references, validation_problems
 from facts.model import SECTIONS, Incident
+from facts.read import ReadError, bom_encoding, not_utf8, parse_json, read_document
 from facts.workbook import Place, Records, read_csvs, read_xlsx
+
+#: Bytes in one line: an incident is a few hundred.
+MAX_LINE = 1 << 20
 
 
 @dataclass
@@ -46,13 +57,41 @@ class Source:
         with self.path.open("rb") as f:
             return sum(1 for _ in f)
 
-    def lines(self) -> Iterator[tuple[int, str]]:
-        stream = sys.stdin if str(self.path) == STDIN else self.path.open(encoding="utf-8")
+    def lines(self) -> Iterator[tuple[int, str | ReadError]]:
+        """(line number, its text or why it cannot be read), one line at a time, whatever the bytes."""
+        stream = sys.stdin.buffer if str(self.path) == STDIN else self.path.open("rb")
         try:
-            yield from enumerate(stream, 1)
+            yield from self._lines(stream)
         finally:
-            if stream is not sys.stdin:
+            if stream is not sys.stdin.buffer:
                 stream.close()
+
+    def _lines(self, f: BinaryIO) -> Iterator[tuple[int, str | ReadError]]:
+        head = f.peek(4)[:4] if hasattr(f, "peek") else b""
+        codec = bom_encoding(head)
+        if codec in ("utf-16", "utf-32"):
+            n, text = 0, io.TextIOWrapper(f, encoding=codec, newline="")
+            try:
+                for n, line in enumerate(text, 1):
+                    yield n, line
+            except UnicodeDecodeError:
+                yield n + 1, ReadError(self.file, f"is not {codec.upper()} from here on, as its byte-order mark "
+                                       "says; the lines after this one are not read", "save the file again as UTF-8")
+            finally:
+                text.detach()  # the stream is closed by its owner
+            return
+        for n, raw in enumerate(iter(lambda: f.readline(MAX_LINE + 1), b""), 1):
+            if n == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+                while (rest := f.readline(MAX_LINE)) and not rest.endswith(b"\n"):
+                    pass
+                yield n, ReadError(self.file, f"the line is longer than {MAX_LINE:,} bytes", "one incident per line")
+                continue
+            try:
+                yield n, raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                yield n, not_utf8(raw, e, self.file, first_line=n)
 
 
 def open_incidents(path: Path) -> Source:
@@ -67,7 +106,7 @@ def open_incidents(path: Path) -> Source:
             first = rows[0][0] if rows else 1
             return Source(path, rows, [(_row_of(p.record, first), p) for p in read.problems])
         doc = read_document(path)
-    except FactError as e:
+    except ProblemsError as e:  # the file's reading, or a workbook's
         return Source(path, [], [(0, p) for p in e.problems])
     items = doc.get("incidents") if isinstance(doc, dict) else doc
     if not isinstance(items, list):
@@ -83,6 +122,8 @@ def _row_of(record: str, default: int) -> int:
 
 #: Incidents validated together (reference checks cost per call, not per incident).
 VALIDATE_BATCH = 2000
+#: Bytes in one line: an incident is a few hundred.
+MAX_LINE = 1 << 20
 #: The sections an incident refers to: its site, village and group (units), sector, people, its causes' hazards.
 REFERRED = ("units", "sectors", "people", "hazards")
 
@@ -111,11 +152,16 @@ class Reader:
         rows = ((n, text, None) for n, text in self.source.lines()) if records is None else iter(records)
         for n, raw, place in rows:
             self.lines = n if records is None else self.lines + 1
-            if records is None:
-                raw = self._json(n, raw)
-            if place is not None:
-                self.places[n] = place
-            incident = self._parse(n, raw) if raw is not None else None
+            try:
+                if records is None:
+                    raw = self._json(n, raw)
+                if place is not None:
+                    self.places[n] = place
+                incident = self._parse(n, raw) if raw is not None else None
+            except Exception as e:  # noqa: BLE001 - a bug on one record must not lose the others
+                self.errors.append(error(n, None, None, "internal", "", f"{type(e).__name__}: {e}",
+                                         "a failure inside wenze; please report it with this record"))
+                incident = None
             if incident is not None:
                 batch.append((n, incident))
             if len(batch) == VALIDATE_BATCH:
@@ -133,14 +179,16 @@ class Reader:
             out["cell"] = moved.record
         return out
 
-    def _json(self, n: int, text: str) -> Any:
-        if not text.strip():
+    def _json(self, n: int, text: str | ReadError) -> Any:
+        if isinstance(text, str) and not text.strip():
             return None
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as e:
-            self.errors.append(error(n, None, None, "input", "", f"not valid JSON: {e.msg} (column {e.colno})",
-                                     "one incident per line, a JSON object"))
+            if isinstance(text, ReadError):
+                raise text
+            return parse_json(text, self.file, first_line=n)
+        except ReadError as e:
+            p = e.problems[0]  # the record says the line: the message keeps the column
+            self.errors.append(error(n, None, None, "input", "", p.message.replace(f"line {n}, ", ""), p.hint))
             return None
 
     def _parse(self, n: int, raw: Any) -> Incident | None:
@@ -148,7 +196,7 @@ class Reader:
             self.errors.append(error(n, None, None, "input", "", "must be a JSON object (one incident)",
                                      "write the fields of an incidents record as a JSON object"))
             return None
-        rid = raw.get("id") if isinstance(raw.get("id"), str) else None
+        rid = brief(raw["id"], 200) if isinstance(raw.get("id"), str) else None
         try:
             incident = Incident.model_validate(raw)
         except ValidationError as e:

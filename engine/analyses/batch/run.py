@@ -8,13 +8,16 @@ Inspections, signatures and the other acts of a site are the site's history,
 shared by every incident there, so they belong in the org files (``--org``),
 whose own incidents are not evaluated.
 
-**Outputs** in DIR, each written to a temporary file in DIR and moved over the
-old one (:func:`os.replace`): a crash leaves the old file or the new, never half.
+**Outputs** in DIR, written into a new folder beside it that takes DIR's place
+as a whole at the end (:class:`engine.analyses.batch.outputs.Outputs`): a crash,
+Ctrl-C or a kill leaves the previous run's four files or the new ones, never a
+mix; a second batch on the same DIR is refused while one runs.
 
 - ``chains.jsonl``: one line per incident and variant, ``{"incident", "scenario",
   "chain"}`` (the chain's JSON contract), in input order, the baseline first;
 - ``diff.csv``: one row per link or gap a scenario changes (:data:`engine.outputs.diff.CSV_COLUMNS`),
-  UTF-8 with a BOM (Excel opens it as such), each coded value beside its label;
+  UTF-8 with a BOM (Excel opens it as such), each coded value beside its label; a cell that a
+  spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) starts with ``'``;
 - ``summary.md`` and ``summary.xlsx``: per scenario, incidents affected, links and people added and
   removed, the posts most affected;
 - ``errors.jsonl``: one line per failure, ``{"line", "incident", "scenario",
@@ -23,7 +26,7 @@ old one (:func:`os.replace`): a crash leaves the old file or the new, never half
   incident names) and ``internal`` for a failure inside wenze: an engine error,
   or a worker process that died while evaluating the incident.
 
-A bad record never stops the others. **Exit status**: 0 if every record was
+A bad record never stops the others, whatever its bytes. **Exit status**: 0 if every record was
 evaluated under every variant; 2 if some record failed validation; 1 if
 anything failed inside (that wins over 2: the output is incomplete for a
 reason the input does not explain).
@@ -36,10 +39,14 @@ Host is created inside its process, never shared. The parent reads and
 validates, writes, and watches: when a worker dies, its chunk is re-run one
 incident at a time in a fresh worker, so only the incident that kills a worker
 is lost, and reported. ``workers=0`` evaluates in this process (for profiling).
+SIGINT and SIGTERM stop the workers quietly and raise :class:`Interrupted`;
+DIR is left as it was.
 """
 from __future__ import annotations
 
 import gc
+import signal
+import threading
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,6 +68,10 @@ from facts.load import load_facts
 CHUNK = 32
 
 
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by SIGINT or SIGTERM; its output folder is as it was before."""
+
+
 def run_batch(org: Sequence[Path], incidents: Path | Source, pack: RulePack, out: Path, scenarios: Sequence[str] = (),
               workers: int = 1, backend: str = "durable", progress: Callable[[int], None] | None = None,
               lang: str = "zh") -> BatchResult:
@@ -70,14 +81,39 @@ def run_batch(org: Sequence[Path], incidents: Path | Source, pack: RulePack, out
         if any("incidents" in c.sections for c in load_scenario(path).changes):
             raise InputError(f"{path}: the scenario changes incidents; a batch takes its incidents from "
                              f"{source.file}, so a scenario for it may change only the org, the acts and the rules")
-    with _long_lived():
-        facts = load_facts(org)
-        vs = variants(facts.model_copy(update={"incidents": []}), pack, scenarios)
-        evaluator = Evaluator(vs)
+    with Outputs(out) as files:
+        with _interruptible(out):
+            with _long_lived():
+                facts = load_facts(org)
+                vs = variants(facts.model_copy(update={"incidents": []}), pack, scenarios)
+                evaluator = Evaluator(vs)
+            try:
+                result = _run(evaluator, vs, org, source, pack, files, workers, backend, progress, lang)
+            finally:
+                gc.unfreeze()
+        files.commit()  # one rename: a signal now leaves the old folder or the new, both whole
+        return result
+
+
+@contextmanager
+def _interruptible(out: Path) -> Iterator[None]:
+    """SIGTERM raises Interrupted as Ctrl-C raises KeyboardInterrupt, so the run ends the same clean way."""
+    said = f"{out} is as it was before this run"
+
+    def stop(signum, frame):
+        raise Interrupted(f"{signal.Signals(signum).name}; {said}")
+
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGTERM, stop) if main else None
     try:
-        return _run(evaluator, vs, org, source, pack, out, workers, backend, progress, lang)
+        yield
+    except Interrupted:
+        raise
+    except KeyboardInterrupt:
+        raise Interrupted(f"SIGINT; {said}") from None
     finally:
-        gc.unfreeze()
+        if main:
+            signal.signal(signal.SIGTERM, before)
 
 
 @contextmanager
@@ -99,40 +135,34 @@ def _long_lived() -> Iterator[None]:
             gc.enable()
 
 
-def _run(evaluator: Evaluator, vs: list[Variant], org: Sequence[Path], source: Source, pack: RulePack, out: Path,
-         workers: int, backend: str, progress: Callable[[int], None] | None, lang: str) -> BatchResult:
+def _run(evaluator: Evaluator, vs: list[Variant], org: Sequence[Path], source: Source, pack: RulePack,
+         files: Outputs, workers: int, backend: str, progress: Callable[[int], None] | None, lang: str) -> BatchResult:
     reader = Reader(source, vs, [members for _, members in evaluator.groups])
     tallies = {v.name: Tally() for v in vs[1:]}
     packs = {v.name: v.pack for v in vs}
-    files = Outputs(out)
     evaluated = 0
-    try:
-        if workers:
-            results = Pool(evaluator, backend, workers).map(chunks(reader.items(), CHUNK))
-        else:
-            local = BACKENDS[backend]()
-            results = ([evaluate(evaluator, local, item)] for item in reader.items())
-        for outcomes in results:
-            for o in outcomes:
-                evaluated += bool(o.chains)
-                for line in o.chains:
-                    files.files["chains.jsonl"].write(line + "\n")
-                for d in o.diffs:
-                    tallies[d.scenario].add(d)
-                    files.diff.writerows(d.rows(packs[d.scenario], lang))
-                reader.errors.extend(o.errors)
-            if progress and outcomes:
-                progress(outcomes[-1].line)  # the last line done (lines are read ahead, in batches)
-        errors = sorted(reader.errors, key=lambda e: (e["line"], e["scenario"] or ""))
-        for e in errors:
-            files.files["errors.jsonl"].write(canonical_json(e) + "\n")
-        kinds = Counter(e["kind"] for e in errors)
-        result = BatchResult(reader.lines, evaluated, kinds["input"], kinds["internal"], out)
-        tables = summary_tables(result, org, source.file, pack, backend, vs, tallies, lang)
-        files.files["summary.md"].write(summary(tables) + "\n")
-        summary_xlsx(tables, files.temps["summary.xlsx"])
-    except BaseException:
-        files.discard()
-        raise
-    files.commit()
+    if workers:
+        results = Pool(evaluator, backend, workers).map(chunks(reader.items(), CHUNK))
+    else:
+        local = BACKENDS[backend]()
+        results = ([evaluate(evaluator, local, item)] for item in reader.items())
+    for outcomes in results:
+        for o in outcomes:
+            evaluated += bool(o.chains)
+            for line in o.chains:
+                files.files["chains.jsonl"].write(line + "\n")
+            for d in o.diffs:
+                tallies[d.scenario].add(d)
+                files.write_rows(d.rows(packs[d.scenario], lang))
+            reader.errors.extend(o.errors)
+        if progress and outcomes:
+            progress(outcomes[-1].line)  # the last line done (lines are read ahead, in batches)
+    errors = sorted(reader.errors, key=lambda e: (e["line"], e["scenario"] or ""))
+    for e in errors:
+        files.files["errors.jsonl"].write(canonical_json(e) + "\n")
+    kinds = Counter(e["kind"] for e in errors)
+    result = BatchResult(reader.lines, evaluated, kinds["input"], kinds["internal"], files.out)
+    tables = summary_tables(result, org, source.file, pack, backend, vs, tallies, lang)
+    files.files["summary.md"].write(summary(tables) + "\n")
+    summary_xlsx(tables, files.path("summary.xlsx"))
     return result

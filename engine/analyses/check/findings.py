@@ -8,7 +8,7 @@ from facts.errors import Problem
 from facts.model import FactSet
 from facts.strategies import to_yaml
 
-STATIC_KINDS = ("duplicate_key", "unknown_clause", "unused_parameter", "parameter_type", "never_matches", "conflict")
+STATIC_KINDS = ("unknown_clause", "unused_parameter", "parameter_type", "never_matches", "conflict")
 DYNAMIC_KINDS = ("dead_rule", "conflict", "no_rule_applies", "unassigned_duty")
 
 

@@ -1,11 +1,10 @@
 """Is a rule pack consistent? Static checks of the pack, then N generated scenarios.
 
-A pack that does not load (unknown kinds, fields, clauses, types: see
-:func:`engine.pack.rulepack.check_pack`) never gets here: the loader's error is the
+A pack that does not load (a key written twice, unknown kinds, fields, clauses, types,
+contradictions: see :func:`engine.pack.rulepack.check_pack`) never gets here: the loader's error is the
 answer (exit 2). A pack that loads can still be wrong, and this module says how:
 
 Static (from the pack alone)
-  ``duplicate_key``        a YAML mapping names a key twice (YAML keeps the last one silently);
   ``unknown_clause``       a category, principle or parameter cites a clause not in ``clauses``;
   ``unused_parameter``     a parameter no rule or gap refers to;
   ``parameter_type``       a list parameter mixing value types;

@@ -6,8 +6,6 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from engine.analyses.check.findings import CheckFinding
 from engine.incident.kinds import SCHEMA
 from engine.pack.compile import passes
@@ -15,35 +13,6 @@ from engine.pack.rulepack import SECTIONS, FieldRef, Gap, ParamRef, Pattern, Rul
 from facts.errors import Problem
 
 # -- static --------------------------------------------------------------------------------
-
-class _DuplicateKeys(yaml.SafeLoader):
-    """A YAML loader that notes every key repeated within one mapping (PyYAML keeps the last)."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self.duplicates: list[tuple[str, int]] = []
-
-    def construct_mapping(self, node, deep=False):
-        seen: set = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, (str, int, bool)) and key in seen:
-                self.duplicates.append((str(key), key_node.start_mark.line + 1))
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
-
-def _duplicate_keys(path: Path) -> list[CheckFinding]:
-    loader = _DuplicateKeys(path.read_text(encoding="utf-8"))
-    try:
-        loader.get_single_data()
-    finally:
-        loader.dispose()
-    return [CheckFinding("duplicate_key", Problem(str(path), f"line {line}", key,
-                                             f"'{key}' appears twice in the same mapping; YAML keeps only the last",
-                                             "rename or remove one of them"))
-            for key, line in loader.duplicates]
-
 
 def _unknown_clauses(pack: RulePack, file: str) -> list[CheckFinding]:
     cited = [(f"categories.{k}", "clause", c.clause) for k, c in pack.categories.items()]
@@ -154,5 +123,5 @@ def static_findings(pack: RulePack, path: str | Path) -> list[CheckFinding]:
     file = str(path)
     by_version = [f for version in pack.versions() for f in (*_never_matches(pack, version, file),
                                                              *_static_conflicts(version, file))]
-    return [*_duplicate_keys(Path(path)), *_unknown_clauses(pack, file), *_parameters(pack, file),
+    return [*_unknown_clauses(pack, file), *_parameters(pack, file),
             *dict.fromkeys(by_version)]

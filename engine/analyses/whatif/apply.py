@@ -27,7 +27,9 @@ from engine.pack.rulepack import (
 from facts.errors import (
     Problem,
     RulePackError,
+    brief,
     did_you_mean,
+    shown,
 )
 from facts.load import Origin, check_references, validation_problems
 from facts.model import SECTIONS, FactSet, Record, Tenure
@@ -103,13 +105,14 @@ class _Applier:
         params = dict(state.library.parameters)
         for name, value in arg.root.items():
             if name not in params:
-                self.problem(change, f"set_params.{name}", f"unknown parameter '{name}'{did_you_mean(name, params)}",
+                self.problem(change, f"set_params.{brief(name)}",
+                             f"unknown parameter '{brief(name)}'{did_you_mean(name, params)}",
                              f"parameters of pack {state.library.pack.id}: {', '.join(params)}")
                 continue
             try:
                 params[name] = params[name].set_to(value)
             except ValidationError:
-                self.problem(change, f"set_params.{name}", f"{value!r} is not a parameter value",
+                self.problem(change, f"set_params.{name}", f"{shown(value)} is not a parameter value",
                              "give a number, a word, yes/no, or a list of them; or dated values {DAY: value, …}")
         return _State(state.facts, state.library.model_copy(update={"parameters": params}), state.active)
 
@@ -128,7 +131,8 @@ class _Applier:
     def _section(self, change: Change, section: str) -> bool:
         if section in SECTIONS:
             return True
-        self.problem(change, f"{change.kind}.{section}", f"unknown section '{section}'{did_you_mean(section, SECTIONS)}",
+        self.problem(change, f"{change.kind}.{brief(section)}",
+                     f"unknown section '{brief(section)}'{did_you_mean(section, SECTIONS)}",
                      f"use one of: {', '.join(SECTIONS)}")
         return False
 

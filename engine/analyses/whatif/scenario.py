@@ -27,7 +27,6 @@ id, with the closest known one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +35,12 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
 from facts.errors import (
     Problem,
     ProblemsError,
+    brief,
     did_you_mean,
 )
-from facts.load import read_document, validation_problems
+from facts.load import validation_problems
+from facts.read import ReadError, read_document
+from facts.values import Day, Id, Prose
 
 BASELINE = "baseline"
 
@@ -51,7 +53,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class _Ids(RootModel[list[str]]):
+class _Ids(RootModel[list[Id]]):
     model_config = ConfigDict(frozen=True)
 
 
@@ -63,7 +65,7 @@ class _Records(RootModel[dict[str, list[dict[str, Any]]]]):
     model_config = ConfigDict(frozen=True)
 
 
-class _IdsBySection(RootModel[dict[str, list[str]]]):
+class _IdsBySection(RootModel[dict[str, list[Id]]]):
     model_config = ConfigDict(frozen=True)
 
 
@@ -72,15 +74,15 @@ class _PackPath(RootModel[str]):
 
 
 class EndTenure(_Strict):
-    tenure: str
-    on: date
+    tenure: Id
+    on: Day
 
 
 class Reassign(_Strict):
-    assignment: str
-    post: str | None = None
-    person: str | None = None
-    since: date | None = Field(default=None, alias="from")
+    assignment: Id
+    post: Id | None = None
+    person: Id | None = None
+    since: Day | None = Field(default=None, alias="from")
 
 
 #: Change kind → the model of its argument.
@@ -114,8 +116,8 @@ class Scenario:
 
 
 class _File(_Strict):
-    name: str = Field(min_length=1, pattern=r"^[^\s+]+$")
-    description: str = ""
+    name: Id = Field(pattern=r"^[^+]+$")
+    description: Prose = ""
     changes: list[Any] = Field(min_length=1)
 
 
@@ -126,7 +128,10 @@ def load_scenario(path: str | Path) -> Scenario:
     if not path.is_file():
         raise ScenarioError([Problem(file, "scenario", "", "no such scenario file", "give a scenario YAML file")],
                             what=file)
-    raw = read_document(path)
+    try:
+        raw = read_document(path)
+    except ReadError as e:
+        raise ScenarioError(e.problems, what=file) from None
     if not isinstance(raw, dict):
         raise ScenarioError([Problem(file, "scenario", "", "the top level must be a mapping",
                                      "give 'name', 'description' and a list of 'changes'")], what=file)
@@ -143,8 +148,8 @@ def load_scenario(path: str | Path) -> Scenario:
             continue
         kind, arg = next(iter(item.items()))
         if kind not in CHANGES:
-            problems.append(Problem(file, where, str(kind), f"unknown change '{kind}'{did_you_mean(kind, CHANGES)}",
-                                    f"use one of: {', '.join(CHANGES)}"))
+            problems.append(Problem(file, where, brief(kind), f"unknown change '{brief(kind)}'"
+                                    f"{did_you_mean(kind, CHANGES)}", f"use one of: {', '.join(CHANGES)}"))
             continue
         try:
             changes.append(Change(i, kind, CHANGES[kind].model_validate(arg)))
