@@ -76,7 +76,7 @@ def _hint(err: dict, model: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         if len(err["loc"]) > 1:  # nested: the top model's fields would mislead
             return "remove it, or check its spelling"
-        names = [f.alias or n for n, f in model.model_fields.items()]
+        names = [f.alias or n for n, f in model.model_fields.items() if not f.exclude]
         return "remove it, or spell a known field" + did_you_mean(str(err["loc"][-1]), names) + \
             f"; known fields: {', '.join(names)}"
     if kind == "enum":
@@ -105,6 +105,8 @@ def _label_id(section: str, raw: Any) -> str | None:
         return None
     if raw.get("id") is None and section == "tenures" and raw.get("person") and raw.get("post"):
         return f"{brief(raw['person'])} @ {brief(raw['post'])}"
+    if raw.get("id") is None and section == "records" and raw.get("unit") and raw.get("from"):
+        return f"{brief(raw['unit'])} from {brief(raw['from'])}"
     rid = raw.get("id")
     return rid if isinstance(rid, str) or rid is None else brief(rid)
 
@@ -315,6 +317,8 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
         ref(o, "village", u.village, "units", ("village",))
         for i, sec in enumerate(u.sectors):
             ref(o, f"sectors.{i}", sec, "sectors")
+        for i, v in enumerate(u.villages):
+            ref(o, f"villages.{i}", v, "units", ("village",))
         if u.kind == "enterprise" and not u.sectors:
             problems.append(Problem(o.file, o.record, "sectors", "an enterprise needs at least one sector",
                                     "list the sector ids it works in (行业领域)"))
@@ -332,6 +336,7 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
         for i, unit in enumerate(a.units):
             ref(o, f"units.{i}", unit, "units")
         ref(o, "village", a.village, "units", ("village",))
+        ref(o, "site", a.site, "units", ("enterprise",))
         ref(o, "village_group", a.village_group, "units", ("village_group",))
         ref(o, "within", a.within, "units")
     for inc, o in records["incidents"]:
@@ -375,6 +380,8 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
         ref(o, "unit", rec.unit, "units")
         for i, pid in enumerate(rec.people):
             ref(o, f"people.{i}", pid, "people")
+    for dec, o in records["records"]:
+        ref(o, "unit", dec.unit, "units")
     for hz, o in records["hazards"]:
         ref(o, "site", hz.site, "units")
         ref(o, "found_by", hz.found_by, "inspections")

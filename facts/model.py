@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
+from typing import Any
 
 from pydantic import (
     BaseModel,
@@ -18,6 +19,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from facts.values import Count, Day, Flag, Id, Moment, Name, Prose
 
@@ -66,13 +68,21 @@ class Role(str, Enum):
     village_party_secretary = "village_party_secretary"
     village_director = "village_director"
     enterprise_principal = "enterprise_principal"
-    safety_manager = "safety_manager"
+    safety_manager = "safety_manager"  # 安全员; in an office or a village, the 专人 for its safety work (§6.1, §6.2)
     employee = "employee"
+
+
+class Rank(str, Enum):
+    """A town post's rank: §4.4 names leaders 副科级以上; the others are 一般干部."""
+
+    leadership = "leadership"  # 副科级以上
+    staff = "staff"  # 一般干部
 
 
 class AssignmentKind(str, Enum):
     in_charge = "in_charge"  # 分管
-    stationed = "stationed"  # 驻村
+    safety = "safety"  # 分管（主抓）安全生产 (§4.3): the whole territory
+    stationed = "stationed"  # 驻村, or 驻矿 / 驻企 at a site
     village_liaison = "village_liaison"  # 包村
     group_liaison = "group_liaison"  # 包社
 
@@ -127,12 +137,15 @@ class Unit(Record):
     kind: UnitKind
     parent: Id | None = None
     village: Id | None = None
-    sectors: list[Id] = []
+    sectors: list[Id] = Field(default=[], description=(
+        "an enterprise's sectors (行业领域); an office's business (§6.1)"))
+    villages: list[Id] = Field(default=[], description=(
+        "the villages an office (a 中心) serves: its head answers with their 包村 leader (§4.6.2)"))
 
-    @field_validator("village", "sectors")
+    @field_validator("village", "sectors", "villages")
     @classmethod
     def _enterprise_only(cls, v, info: ValidationInfo):
-        allowed = ("enterprise", "office") if info.field_name == "sectors" else ("enterprise",)
+        allowed = {"sectors": ("enterprise", "office"), "villages": ("office",)}.get(info.field_name, ("enterprise",))
         if v and info.data.get("kind") not in (None, *allowed):
             raise ValueError(f"only an {' or '.join(allowed)} has '{info.field_name}'; "
                              f"remove it from this {info.data['kind']}")
@@ -149,8 +162,20 @@ class Post(Record):
     unit: Id
     title: Name
     role: Role
-    safety_lead: Flag = False
+    rank: Rank | None = Field(default=None, description=(
+        "leadership (副科级以上) or staff (一般干部), for the town's posts: §4.4 names leaders only"))
     shared: Flag = Field(default=False, description="several people may hold this post at once")
+    safety_lead: SkipJsonSchema[Any] = Field(default=None, exclude=True)
+
+    @field_validator("safety_lead")
+    @classmethod
+    def _safety_is_an_assignment(cls, v: Any, info: ValidationInfo) -> None:
+        if v is not None:
+            post = info.data.get("id", "POST")
+            raise ValueError("a post has no 'safety_lead' any more: 分管安全生产 (§4.3) is a dated assignment. "
+                             "Remove it here and write under 'assignments': "
+                             f"{{id: safety-{post}, kind: safety, post: {post}, from: YYYY-MM-DD}}")
+        return None
 
 
 class Tenure(Dated):
@@ -173,9 +198,12 @@ class Assignment(Dated):
     sectors: list[Id] = []
     units: list[Id] = Field(default=[], validate_default=True)
     village: Id | None = Field(default=None, validate_default=True)
+    site: Id | None = Field(default=None, validate_default=True,
+                            description="the enterprise a cadre is stationed at (驻矿, 驻企)")
     village_group: Id | None = Field(default=None, validate_default=True)
     within: Id | None = Field(default=None, description=(
-        "the territory (a unit) a sector assignment covers; default: the town of the post's unit"))
+        "the territory (a unit) a sector or safety assignment covers; default: the town of the post's unit, "
+        "or for a personal assignment the towns of the posts its person holds that day"))
     source: Prose = ""
 
     @field_validator("person")
@@ -196,9 +224,27 @@ class Assignment(Dated):
     @field_validator("village", "village_group")
     @classmethod
     def _liaison_target(cls, v: str | None, info: ValidationInfo) -> str | None:
-        needs = {"village": ("stationed", "village_liaison"), "village_group": ("group_liaison",)}[info.field_name]
+        needs = {"village": ("village_liaison",), "village_group": ("group_liaison",)}[info.field_name]
         if v is None and info.data.get("kind") in needs:
             raise ValueError(f"a {info.data['kind']} assignment needs '{info.field_name}'")
+        return v
+
+    @field_validator("site")
+    @classmethod
+    def _stationed_target(cls, v: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        if v is not None and kind != "stationed":
+            raise ValueError(f"only a stationed assignment (驻矿, 驻企) has 'site'; remove it from this {kind}")
+        if kind == "stationed" and (v is None) == (info.data.get("village") is None):
+            raise ValueError("a stationed assignment needs exactly one of 'village' (驻村) or 'site' (驻矿, 驻企)")
+        return v
+
+    @field_validator("sectors", "units", "village", "village_group")
+    @classmethod
+    def _safety_has_no_target(cls, v, info: ValidationInfo):
+        if v and info.data.get("kind") == "safety":
+            raise ValueError(f"a safety assignment (分管安全生产) covers its whole territory: remove "
+                             f"'{info.field_name}' (name the territory with 'within')")
         return v
 
     @property
@@ -366,6 +412,24 @@ class Hazard(Dated):
     rectified: Rectification | None = None
 
 
+class Declaration(Dated):
+    """Records declared complete: every record of these kinds for this unit over [from, to) was loaded.
+
+    Only where such a declaration covers a period is the absence of a record a finding;
+    elsewhere it is a data gap (the facts do not show whether the duty was done).
+    """
+
+    id: Id | None = None
+    unit: Id
+    kinds: list[DutyKind] = Field(min_length=1)
+    note: Prose = ""
+
+    @property
+    def key(self) -> str:
+        """The id given, or one derived from unit and start."""
+        return self.id or f"records:{self.unit}:{self.valid_from.isoformat()}"
+
+
 #: The sections of a fact file, in the order they are loaded and dumped.
 SECTIONS: dict[str, type[Record]] = {
     "sectors": Sector,
@@ -379,6 +443,7 @@ SECTIONS: dict[str, type[Record]] = {
     "signatures": Signature,
     "duty_records": DutyRecord,
     "hazards": Hazard,
+    "records": Declaration,
 }
 
 
@@ -396,6 +461,7 @@ class FactSet(Record):
     signatures: list[Signature] = []
     duty_records: list[DutyRecord] = []
     hazards: list[Hazard] = []
+    records: list[Declaration] = []
 
     def dump(self) -> dict:
         """Plain data in the file format (``from``/``to`` spelled as users write them)."""

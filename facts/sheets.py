@@ -46,7 +46,7 @@ SHEET_NAMES: dict[str, str] = {
     "sectors": "行业领域", "units": "单位", "people": "人员", "posts": "职务", "tenures": "任职",
     "assignments": "分工", "incidents": "事故", "incidents.reports": "事故报告", "incidents.causes": "事故原因",
     "inspections": "检查",
-    "signatures": "签字", "duty_records": "履职记录", "hazards": "隐患",
+    "signatures": "签字", "duty_records": "履职记录", "hazards": "隐患", "records": "记录完整性声明",
 }
 
 #: Column headers and notes, by model and field: (Chinese header, what the column holds).
@@ -55,10 +55,11 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                "parent": ("上级行业", "上级行业领域的编号；分管上级即涵盖下级")},
     "Unit": {"id": ("编号", "单位编号，唯一"), "name": ("名称", ""), "kind": ("类别", ""),
              "parent": ("上级单位", "上级单位的编号"), "village": ("所在村", "企业所在村的编号"),
-             "sectors": ("行业领域", "企业或办所的行业领域编号")},
+             "sectors": ("行业领域", "企业的行业领域，或办所的业务所涉行业领域（§6.1）编号"),
+             "villages": ("服务村", "中心所服务的村编号（§4.6.2）")},
     "Person": {"id": ("编号", "人员编号，唯一"), "name": ("姓名", "")},
     "Post": {"id": ("编号", "职务编号，唯一"), "unit": ("所属单位", "单位编号"), "title": ("职务名称", ""),
-             "role": ("职务类别", ""), "safety_lead": ("分管安全生产", "方案§4.3"),
+             "role": ("职务类别", ""), "rank": ("级别", "镇职务：副科级以上 或 一般干部（§4.4）"),
              "shared": ("可多人同任", "可由数人同时担任")},
     "Tenure": {"id": ("编号", "可空"), "person": ("人员", "人员编号"), "post": ("职务", "职务编号"),
                "valid_from": ("起始日期", "到任之日"), "valid_to": ("终止日期", "离任之日即继任者到任之日；空=仍在任"),
@@ -67,7 +68,9 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                    "post": ("职务", "随职务的分工（§6.3）：职务编号；与“人员”二选一"),
                    "person": ("人员", "本人的分工：人员编号；与“职务”二选一"), "sectors": ("分管行业", "行业领域编号"),
                    "units": ("分管单位", "单位编号"), "village": ("村", "驻村、包村：村的编号"),
-                   "village_group": ("村民小组", "包社：村民小组编号"), "within": ("范围", "分管行业所及的单位编号；空=本镇"),
+                   "site": ("驻点企业", "驻矿、驻企：企业编号"),
+                   "village_group": ("村民小组", "包社：村民小组编号"),
+                   "within": ("范围", "分管行业或分管安全生产所及的单位编号；空=职务所在镇，个人分管为本人当日任职所在镇"),
                    "source": ("依据", "分工文件"), "valid_from": ("起始日期", ""),
                    "valid_to": ("终止日期", "空=仍在执行")},
     "Incident": {"id": ("编号", "事故编号，唯一"), "occurred_at": ("发生时间", ""), "site": ("事故单位", "单位编号"),
@@ -97,6 +100,16 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                "found_by": ("发现检查", "检查编号"), "rectified": ("整改", "")},
     "Rectification": {"ordered_by": ("责令检查", "责令整改的检查编号"), "due": ("整改期限", ""),
                       "accepted_by": ("验收签字", "整改验收的签字编号；空=事故前未验收")},
+    "Declaration": {"id": ("编号", "可空"), "unit": ("单位", "单位编号"),
+                    "kinds": ("记录类别", "此期间该单位这些类别的履职记录均已提供"), "valid_from": ("起始日期", ""),
+                    "valid_to": ("终止日期", "空=至今"), "note": ("备注", "")},
+}
+
+#: Columns a sheet no longer has, by section and header: what to write instead (an old workbook says so).
+RETIRED: dict[str, dict[str, str]] = {
+    "posts": dict.fromkeys(("分管安全生产", "safety_lead"), (
+        "a post has no 'safety_lead' any more: 分管安全生产 (§4.3) is a dated assignment; remove the column and "
+        "add a row to the 分工 sheet of kind 分管安全生产 (safety) for the post, with its start date")),
 }
 
 #: The key column of a list-of-records sheet: the parent's id (Chinese header, field name).
@@ -111,7 +124,9 @@ ENUM_LABELS: dict[str, dict[str, str]] = {
              "office_head": "办所负责人", "enforcement_officer": "执法人员", "cadre": "一般干部",
              "village_party_secretary": "村党组织书记", "village_director": "村委会主任",
              "enterprise_principal": "企业主要负责人", "safety_manager": "安全管理人员", "employee": "从业人员"},
-    "AssignmentKind": {"in_charge": "分管", "stationed": "驻村", "village_liaison": "包村", "group_liaison": "包社"},
+    "AssignmentKind": {"in_charge": "分管", "safety": "分管安全生产", "stationed": "驻村", "village_liaison": "包村",
+                       "group_liaison": "包社"},
+    "Rank": {"leadership": "副科级以上", "staff": "一般干部"},
     "Outcome": {"passed": "合格", "hazards_found": "发现隐患", "rectification_ordered": "责令整改",
                 "suspended": "停产停业"},
     "DocKind": {"inspection_record": "检查记录", "acceptance": "验收", "rectification_acceptance": "整改验收",
@@ -255,6 +270,8 @@ def _columns(model: type[BaseModel], prefix: tuple[str, ...] = (), zh_prefix: st
     lists: list[tuple[str, type[BaseModel]]] = []
     table = COLUMNS.get(model.__name__, {})
     for name, info in model.model_fields.items():
+        if info.exclude:  # kept only to say what to write instead (a retired field)
+            continue
         tp, meta, _ = _unwrap(info.annotation)
         meta = [*meta, *info.metadata]
         en = info.alias or name

@@ -12,22 +12,27 @@ reads well):
 - sectors ``sec0…`` forming a tree (each parent drawn among the earlier ones);
 - units: the town ``town`` with ``party`` (party committee), ``gov``
   (government) and ``bureau`` (an office, sometimes with sectors of its
-  business, §6.1); villages ``v0…`` with village groups
-  ``v0g0…``; enterprises ``e0…`` in a village, with one or two sectors, whose
-  parent is the town or their village;
+  business, §6.1, and villages it serves as a 中心, §4.6.2); villages ``v0…``
+  with village groups ``v0g0…``; enterprises ``e0…`` in a village, with one or
+  two sectors, whose parent is the town or their village;
 - people ``p0…``;
 - posts: ``p_sec`` (party secretary), ``p_mayor``, deputy mayors ``p_dep0…``
-  (some ``safety_lead``, as is sometimes one head's post), the shared ``p_officer`` (enforcement officers);
-  ``p_v0_sec`` / ``p_v0_dir`` per village; ``p_e0_boss`` / ``p_e0_safety`` per
-  enterprise (its staff appear as the people ``involved`` in an incident);
+  (of rank ``leadership``, or with no rank given), the bureau's head
+  ``p_bureau_head``, its 专人 ``p_bureau_safety`` and the shared ``p_officer``
+  (enforcement officers, rank ``staff``); ``p_v0_sec`` / ``p_v0_dir`` per village;
+  ``p_e0_boss`` / ``p_e0_safety`` per enterprise (its staff appear as the people
+  ``involved`` in an incident);
 - tenures ``t0…``: each single-holder post goes through a succession of
   periods on arbitrary days, each held by someone or left vacant, every other
   one in an acting capacity (代), the last one possibly open-ended; the shared
   officers' post gets a few holders with free intervals;
-- assignments ``a0…`` (分管 / 驻村 / 包村 / 包社), bound to a town post (passing
-  to its holder, §6.3) or to a person, each in force over its own interval;
-  sometimes a cadre of an incident's village group (包社), or of its village
-  (驻村), in force on its day;
+- assignments ``a0…`` (分管 / 分管安全生产 / 驻村 or 驻企 / 包村 / 包社), bound to a
+  town post (passing to its holder, §6.3; sometimes a head's) or to a person,
+  each in force over its own interval; sometimes a cadre of an incident's
+  village group (包社), or of its village (驻村), in force on its day; and
+  ``w0…``, a division of work around an incident: someone in charge of its
+  sector (or a parent), its site or village, or safety, stationed there or
+  liaising with it;
 - incidents ``inc0…`` (at least one) at an enterprise, with casualties, loss,
   people involved, sometimes a village group, reports on the three channels
   (on time or late around the 1 h / 2 h deadlines, figures given, left out or
@@ -45,7 +50,9 @@ reads well):
   nothing) in a capacity (``role``) of its own or its document's;
 - duty records ``r0…``: per incident, a run of monthly meetings (town) and
   self-inspections (site) ending some months before it, maybe an emergency
-  plan and a drill.
+  plan and a drill, kept diligently, partly or lapsed; declarations ``d0…``
+  that the records of some kinds of the town or of an incident's site are
+  complete over a period reaching back from around the incident.
 
 Days are drawn as offsets from :data:`BASE_DAY` within :data:`HORIZON` days;
 incidents happen at a local time in UTC+8.
@@ -108,6 +115,7 @@ from facts.model import (
     Cause,
     CauseKind,
     Channel,
+    Declaration,
     DocKind,
     DutyRecord,
     FactSet,
@@ -155,7 +163,13 @@ _REPORT_DELAY = st.sampled_from([0, 30, 60, 61, 119, 120, 121, 600])
 _MONTHS_BACK = st.integers(0, 4)
 _STREAK = st.integers(0, 6)
 _RECORD_AGE = st.integers(0, 1000)
-_HEAD_SAFETY_LEAD = st.sampled_from([None, None, None, None, "p_sec", "p_mayor"])
+_PLAN_AGE = st.integers(0, 1500)  # a plan or a drill: often older than the two years of a drill's interval
+#: How a town keeps its records: some given and some declared, all given, or declared complete and lapsed.
+_RECORD_KEEPING = st.sampled_from(["mixed", "diligent", "lapsed"])
+_DEPUTY_RANK = st.sampled_from(["leadership", "leadership", "leadership", None])
+_DECLARED_BACK = st.sampled_from([20, 800, 1200, 1500])
+LAPSED_BACK = 1500  # days a lapsed town's records are declared complete: beyond every check of the pack
+_DUTY_BACK = st.sampled_from([10, 900, 1500])
 _LOSS = st.sampled_from([0, 50_000, 2_000_000, 15_000_000, 60_000_000])
 
 
@@ -303,21 +317,82 @@ def _month_day(d: date, back: int) -> date:
     return date(m // 12, m % 12 + 1, 15)
 
 
-def _duty_records(draw, anchors: list[Incident], town_units: list[str], ids: Callable[[], str]) -> list[DutyRecord]:
+def _duty_records(draw, keeping: str, anchors: list[Incident], town_units: list[str],
+                  ids: Callable[[], str]) -> list[DutyRecord]:
     """Periodic duties around an incident: a run of months with meetings (the town) and with
     self-inspections (the site), ending some months before it; maybe a plan and a drill.
-    A diligent town has them all: every month's records, a plan, a recent drill."""
+    A diligent town has them all: every month's records, a plan, a recent drill; a lapsed one
+    (its records declared complete, see :func:`_declarations`) no plan and no recent drill."""
     out = []
-    diligent = draw(_BOOL)
+    diligent = keeping == "diligent"
     for inc in anchors:
         for kind, units in (("monthly_meeting", town_units), ("self_inspection", [inc.site])):
             unit, first = _pick(draw, units), 0 if diligent else draw(_MONTHS_BACK)
             out += [DutyRecord(id=ids(), kind=kind, unit=unit, date=_month_day(inc.day, back))
                     for back in range(first, first + (7 if diligent else draw(_STREAK)))]
         for kind in ("emergency_plan", "drill"):
+            if keeping == "lapsed":
+                continue
             if diligent or draw(_BOOL):
                 out.append(DutyRecord(id=ids(), kind=kind, unit=_pick(draw, town_units),
-                                      date=inc.day - timedelta(days=draw(_RECORD_AGE) // (4 if diligent else 1))))
+                                      date=inc.day - timedelta(days=draw(_PLAN_AGE) // (4 if diligent else 1))))
+    return out
+
+
+def _declarations(draw, keeping: str, anchors: list[Incident], town_units: list[str],
+                  ids: Callable[[], str]) -> list[Declaration]:
+    """Declarations that the records of some kinds of the town or of an incident's site are complete,
+    over a period reaching back from around an incident (sometimes far enough for every check; a
+    lapsed town's, always)."""
+    out = []
+    for inc in anchors:
+        for units, kinds in ((town_units, ["monthly_meeting", "emergency_plan", "drill"]), ([inc.site], ["self_inspection"])):
+            if keeping == "lapsed":
+                out.append(Declaration(id=ids(), unit=units[0], kinds=kinds,
+                                       valid_from=inc.day - timedelta(days=LAPSED_BACK)))
+            elif draw(_BOOL) or draw(_BOOL):
+                start = inc.day - timedelta(days=draw(_DECLARED_BACK))
+                end = None if draw(_BOOL) else inc.day + timedelta(days=draw(st.integers(-40, 40)))
+                out.append(Declaration(id=ids(), unit=_pick(draw, units),
+                                       kinds=kinds if draw(_BOOL) else _subset(draw, kinds, 1, 3),
+                                       valid_from=start, valid_to=end if end is None or end > start else None))
+    return out
+
+
+def _division_of_work(draw, anchors: list[Incident], sectors: dict[str, Sector], sites: dict[str, Unit],
+                      holders: list[str], people: list[str], ids: Callable[[], str]) -> list[Assignment]:
+    """Duties in force around an incident, as a town's division of work has them: someone in charge
+    of its sector or a parent, or of its site or village (分管), of safety (分管安全生产), stationed in
+    its village or at its site (驻村, 驻企), or liaising with its village or group (包村, 包社), bound to
+    a post or a person, since some time before it (sometimes long enough for every duty over time)
+    and often still in force."""
+    out = []
+    kinds = ("in_charge", "safety", "stationed", "village_liaison", "group_liaison")
+    for inc, kind in ((inc, kind) for inc in anchors for kind in kinds):
+        if not (draw(_BOOL) or draw(_BOOL)) or (kind == "group_liaison" and not inc.village_group):
+            continue
+        path, cur = [], inc.sector or sites[inc.site].sectors[0]
+        while cur is not None and cur not in path:
+            path.append(cur)
+            cur = sectors[cur].parent
+        places = {"site": inc.site, "village": inc.village or sites[inc.site].village}
+        who = {"post": _pick(draw, holders)} if draw(_BOOL) else {"person": _pick(draw, people)}
+        start = inc.day - timedelta(days=draw(_DUTY_BACK))
+        end = None if draw(_BOOL) else inc.day + timedelta(days=draw(st.integers(-30, 30)))
+        if kind == "in_charge":
+            target = {"sectors": [_pick(draw, path)]} if draw(_BOOL) or draw(_BOOL) else \
+                {"units": [_pick(draw, list(places.values()))]}
+        elif kind == "stationed":
+            where = _pick(draw, ["village", "site"])
+            target = {where: places[where]}
+        elif kind == "village_liaison":
+            target = {"village": places["village"]}
+        elif kind == "group_liaison":
+            target = {"village_group": inc.village_group}
+        else:
+            target = {}
+        out.append(Assignment(id=ids(), kind=kind, valid_from=start, valid_to=end if end and end > start else None,
+                              **who, **target))
     return out
 
 
@@ -358,15 +433,15 @@ def towns(draw, *, max_sectors: int = 5, max_villages: int = 3, max_enterprises:
 
     units = [Unit(id="town", name="测试镇", kind="town"),
              Unit(id="party", name="镇党委", kind="party_committee", parent="town"),
-             Unit(id="gov", name="镇人民政府", kind="government", parent="town"),
-             Unit(id="bureau", name="综合行政执法局", kind="office", parent="gov",
-                  sectors=_subset(draw, sector_ids, 0, 2))]
+             Unit(id="gov", name="镇人民政府", kind="government", parent="town")]
     groups: dict[str, list[str]] = {}
     for v in range(draw(st.integers(1, max_villages))):
         vid = f"v{v}"
         units.append(Unit(id=vid, name=f"{v}村", kind="village", parent="town"))
         groups[vid] = [f"{vid}g{g}" for g in range(draw(st.integers(0, 2)))]
         units += [Unit(id=g, name=f"{vid}村{g}社", kind="village_group", parent=vid) for g in groups[vid]]
+    units.append(Unit(id="bureau", name="综合行政执法局", kind="office", parent="gov",
+                      sectors=_subset(draw, sector_ids, 0, 2), villages=_subset(draw, sorted(groups), 0, 1)))
     enterprises = []
     for e in range(draw(st.integers(1, max_enterprises))):
         village = _pick(draw, sorted(groups))
@@ -376,14 +451,14 @@ def towns(draw, *, max_sectors: int = 5, max_villages: int = 3, max_enterprises:
     units += enterprises
 
     people = [f"p{i}" for i in range(draw(st.integers(2, max_people)))]
-    head_lead = draw(_HEAD_SAFETY_LEAD)  # sometimes a head's post is also the safety lead's (分管安全)
-    town_posts = [Post(id="p_sec", unit="party", title="党委书记", role="party_secretary",
-                       safety_lead=head_lead == "p_sec"),
-                  Post(id="p_mayor", unit="gov", title="镇长", role="mayor", safety_lead=head_lead == "p_mayor")]
-    town_posts += [Post(id=f"p_dep{d}", unit="gov", title="副镇长", role="deputy_mayor", safety_lead=draw(_BOOL))
+    town_posts = [Post(id="p_sec", unit="party", title="党委书记", role="party_secretary", rank="leadership"),
+                  Post(id="p_mayor", unit="gov", title="镇长", role="mayor", rank="leadership")]
+    town_posts += [Post(id=f"p_dep{d}", unit="gov", title="副镇长", role="deputy_mayor", rank=draw(_DEPUTY_RANK))
                    for d in range(draw(st.integers(0, max_deputies)))]
-    officer = Post(id="p_officer", unit="bureau", title="执法员", role="enforcement_officer", shared=True)
-    posts = [*town_posts, officer]
+    officer = Post(id="p_officer", unit="bureau", title="执法员", role="enforcement_officer", rank="staff", shared=True)
+    bureau = [Post(id="p_bureau_head", unit="bureau", title="局长", role="office_head", rank="leadership"),
+              Post(id="p_bureau_safety", unit="bureau", title="安全生产专干", role="safety_manager", rank="staff")]
+    posts = [*town_posts, officer, *bureau]
     for vid in sorted(groups):
         posts += [Post(id=f"p_{vid}_sec", unit=vid, title="村党支部书记", role="village_party_secretary"),
                   Post(id=f"p_{vid}_dir", unit=vid, title="村委会主任", role="village_director")]
@@ -398,18 +473,22 @@ def towns(draw, *, max_sectors: int = 5, max_villages: int = 3, max_enterprises:
         tenures += make(draw, post.id, people, tenure_ids)
 
     all_groups = [g for gs in groups.values() for g in gs]
-    holders = [p.id for p in (*town_posts, officer)]
+    holders = [p.id for p in (*town_posts, officer, *bureau)]
     assignments = []
     for a in range(draw(st.integers(0, max_assignments))):
-        kinds = ["in_charge", "stationed", "village_liaison"] + (["group_liaison"] if all_groups else [])
+        kinds = ["in_charge", "safety", "stationed", "village_liaison"] + (["group_liaison"] if all_groups else [])
         kind = _pick(draw, kinds)
         who = {"post": _pick(draw, holders)} if draw(_BOOL) else {"person": _pick(draw, people)}
         start, end = _interval(draw)
         if kind == "in_charge":
             target = ({"units": _subset(draw, sorted(groups) + [e.id for e in enterprises], 1, 2)} if draw(_BOOL)
                       else {"sectors": _subset(draw, sector_ids, 1, 2)})
+        elif kind == "safety":
+            target = {}
         elif kind == "group_liaison":
             target = {"village_group": _pick(draw, all_groups)}
+        elif kind == "stationed" and draw(_BOOL):
+            target = {"site": _pick(draw, [e.id for e in enterprises])}  # 驻矿, 驻企
         else:
             target = {"village": _pick(draw, sorted(groups))}
         assignments.append(Assignment(id=f"a{a}", kind=kind, valid_from=start, valid_to=end, **who, **target))
@@ -427,11 +506,15 @@ def towns(draw, *, max_sectors: int = 5, max_villages: int = 3, max_enterprises:
                                           valid_from=inc.day - timedelta(days=draw(_RECORD_AGE)), **target))
 
     acts = _acts(draw, people, [e.id for e in enterprises], incidents, incidents, max_acts)
+    keeping = draw(_RECORD_KEEPING)
+    assignments += _division_of_work(draw, incidents, {s.id: s for s in sectors}, {e.id: e for e in enterprises},
+                                     holders, people, _counter("w"))
     return FactSet(sectors=sectors, units=units, people=[Person(id=p, name=f"人员{p[1:]}") for p in people],
                    posts=posts, tenures=tenures, assignments=assignments, incidents=acts.incidents,
                    inspections=acts.inspections, signatures=acts.signatures,
-                   duty_records=_duty_records(draw, incidents, ["town", "party", "gov"], _counter("r")),
-                   hazards=acts.hazards)
+                   duty_records=_duty_records(draw, keeping, incidents, ["town", "party", "gov"], _counter("r")),
+                   hazards=acts.hazards,
+                   records=_declarations(draw, keeping, incidents, ["town", "party", "gov"], _counter("d")))
 
 
 def scenarios(**sizes) -> st.SearchStrategy[tuple[FactSet, str]]:

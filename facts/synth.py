@@ -39,20 +39,21 @@ SECTORS = (
 #: Sectors an enterprise works in (leaves and mid-tree nodes, so 分管 reaches it at several distances).
 SITE_SECTORS = ("sand_gravel", "non_coal_mining", "hazardous_chemicals", "metallurgy", "construction", "gas",
                 "fuel_retail", "crowded_places", "fire", "road_traffic", "special_equipment", "agriculture")
-#: The town's posts: (suffix, unit suffix, title, role, safety lead). Shared posts are added apart.
+#: The town's posts: (suffix, unit suffix, title, role), all of leadership rank (副科级以上). The shared
+#: posts of staff rank are added apart; deputy_mayor_1 is the safety lead (an assignment, §4.3).
 TOWN_POSTS = (
-    ("party_secretary", "party", "党委书记", "party_secretary", False),
-    ("deputy_party_secretary", "party", "党委副书记", "deputy_party_secretary", False),
-    ("armed_forces_head", "party", "武装部长", "committee_member", False),
-    ("publicity_member", "party", "宣传委员", "committee_member", False),
-    ("discipline_secretary", "party", "纪委书记", "committee_member", False),
-    ("mayor", "gov", "镇长", "mayor", False),
-    ("deputy_mayor_1", "gov", "副镇长（分管安全）", "deputy_mayor", True),
-    ("deputy_mayor_2", "gov", "副镇长", "deputy_mayor", False),
-    ("deputy_mayor_3", "gov", "副镇长", "deputy_mayor", False),
-    ("deputy_mayor_4", "gov", "副镇长", "deputy_mayor", False),
-    ("congress_chair", "congress", "人大主席", "congress_chair", False),
-    ("enforcement_head", "enforcement", "综合行政执法局局长", "office_head", False),
+    ("party_secretary", "party", "党委书记", "party_secretary"),
+    ("deputy_party_secretary", "party", "党委副书记", "deputy_party_secretary"),
+    ("armed_forces_head", "party", "武装部长", "committee_member"),
+    ("publicity_member", "party", "宣传委员", "committee_member"),
+    ("discipline_secretary", "party", "纪委书记", "committee_member"),
+    ("mayor", "gov", "镇长", "mayor"),
+    ("deputy_mayor_1", "gov", "副镇长（分管安全）", "deputy_mayor"),
+    ("deputy_mayor_2", "gov", "副镇长", "deputy_mayor"),
+    ("deputy_mayor_3", "gov", "副镇长", "deputy_mayor"),
+    ("deputy_mayor_4", "gov", "副镇长", "deputy_mayor"),
+    ("congress_chair", "congress", "人大主席", "congress_chair"),
+    ("enforcement_head", "enforcement", "综合行政执法局局长", "office_head"),
 )
 #: The posts that can be put in charge of sectors or assigned a village (包村).
 LEADER_POSTS = ("deputy_party_secretary", "armed_forces_head", "publicity_member", "discipline_secretary",
@@ -187,9 +188,9 @@ class _County:
             self.add("units", id=f"{town}-{suffix}", name=f"{town}{suffix}", kind=kind, parent=town)
         self.add("units", id=f"{town}-enforcement", name=f"{town}综合行政执法局", kind="office", parent=f"{town}-gov")
         leaders = pool[:len(TOWN_POSTS) * 2]
-        for n, (suffix, unit, title, role, safety) in enumerate(TOWN_POSTS):
+        for n, (suffix, unit, title, role) in enumerate(TOWN_POSTS):
             post = f"{town}-{suffix}"
-            self.add("posts", id=post, unit=f"{town}-{unit}", title=title, role=role, safety_lead=safety or None)
+            self.add("posts", id=post, unit=f"{town}-{unit}", title=title, role=role, rank="leadership")
             self.succession(post, leaders, first=leaders[n])
         officers = pool[len(leaders):len(leaders) + OFFICERS]
         cadres = pool[len(leaders) + OFFICERS:len(leaders) + OFFICERS + CADRES]
@@ -197,7 +198,7 @@ class _County:
                                            ("cadre", "镇政府干部", "cadre", cadres)):
             pid = f"{town}-{post}"
             unit = f"{town}-enforcement" if post == "officer" else f"{town}-gov"
-            self.add("posts", id=pid, unit=unit, title=title, role=role, shared=True)
+            self.add("posts", id=pid, unit=unit, title=title, role=role, rank="staff", shared=True)
             for who in members:
                 since = self.spec.start - timedelta(days=self.rng.randrange(30, 900))
                 until = self.day(365) if self.rng.random() < 0.2 else None
@@ -235,11 +236,14 @@ class _County:
                          date=self.day(-365), document=self.rng.choice(DOCUMENTS))
 
     def duties(self, villages_of: dict[str, list[str]], groups: dict[str, list[str]]) -> None:
-        """分管 redrawn every two years, 包村 likewise, 驻村 rotated yearly, 包社 for the whole span."""
+        """分管安全生产 for the whole span; 分管 redrawn every two years (some to an officer personally, who
+        covers the town of their post), 包村 likewise, 驻村 rotated yearly, 包社 for the whole span."""
         rng = self.rng
         roots = [s for s, _, parent in SECTORS if parent is None]
         for town, villages in sorted(villages_of.items()):
             posts = [f"{town}-{p}" for p in LEADER_POSTS]
+            self.assign(f"{town}-safety", "safety", ("post", f"{town}-deputy_mayor_1"),
+                        self.spec.start - timedelta(days=120), None)
             self.assign(f"{town}-charge-safety", "in_charge", ("post", f"{town}-deputy_mayor_1"),
                         self.spec.start - timedelta(days=120), None, units=[f"{town}-enforcement"])
             for n, (since, until) in enumerate(self.periods(2)):

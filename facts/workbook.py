@@ -25,7 +25,7 @@ from typing import Any, Iterable
 from facts.errors import FactError, InputError, Problem, did_you_mean
 from facts.model import SECTIONS, FactSet
 from facts.read import ReadError, decode, read_bytes
-from facts.sheets import BY_NAME, IGNORED_SHEETS, SHEETS, WORDS, Column, Sheet, note
+from facts.sheets import BY_NAME, IGNORED_SHEETS, RETIRED, SHEETS, WORDS, Column, Sheet, note
 
 #: Excel date-time cells carry no zone: they are read as Beijing time (documented in facts.sheets).
 CST = timezone(timedelta(hours=8), "CST")
@@ -280,6 +280,10 @@ class _Reader:
                 continue
             h = str(h).strip()
             cell = f"{title}!{column_letter(i)}1"
+            if h in RETIRED.get(spec.name, {}):
+                self.out.problems.append(_table_problem(file, cell, f"column '{h}': {RETIRED[spec.name][h]}",
+                                                        "see README: Fact files"))
+                continue
             if h not in names:
                 lang_names = [c.zh for c in spec.columns] + [c.en for c in spec.columns]
                 self.out.problems.append(_table_problem(

@@ -19,9 +19,9 @@ def run(*args):
 def test_validate_prints_one_line_per_file():
     r = run("validate", BASE_TOWN, "--lang", "en")
     assert r.exit_code == 0
-    assert r.output == f"{BASE_TOWN}: ok: 4 sectors, 9 units, 13 people, 13 posts, 14 tenures, 6 assignments\n"
+    assert r.output == f"{BASE_TOWN}: ok: 4 sectors, 9 units, 13 people, 13 posts, 14 tenures, 7 assignments\n"
     zh = run("validate", BASE_TOWN)
-    assert zh.output == f"{BASE_TOWN}：无误：行业领域 4 条、单位 9 条、人员 13 条、职务 13 条、任职 14 条、分工 6 条\n"
+    assert zh.output == f"{BASE_TOWN}：无误：行业领域 4 条、单位 9 条、人员 13 条、职务 13 条、任职 14 条、分工 7 条\n"
 
 
 def test_validate_prints_every_problem_and_exits_2(tmp_path):
@@ -88,7 +88,9 @@ def test_org_shows_the_successor_on_the_succession_day():
 def test_schema_is_json_schema_of_the_fact_file():
     schema = json.loads(run("schema").output)
     assert set(schema["properties"]) == {"sectors", "units", "people", "posts", "tenures", "assignments",
-                                         "incidents", "inspections", "signatures", "duty_records", "hazards"}
+                                         "incidents", "inspections", "signatures", "duty_records", "hazards",
+                                         "records"}
+    assert "safety_lead" not in schema["$defs"]["Post"]["properties"]
     assert "from" in schema["$defs"]["Tenure"]["properties"]
 
 

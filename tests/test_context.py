@@ -91,3 +91,33 @@ def test_the_facts_digest_sees_every_field_of_every_kind(kind):
             other = replace(ctx, facts=ctx.facts[:n] + (replace(f, src=f.src + ("x",)),) + ctx.facts[n + 1:])
             assert other.digest != ctx.digest, f"{f.key}: src"
             return
+
+
+def test_in_a_county_every_sector_charge_comes_from_someone_with_a_post_in_the_incidents_town():
+    """A personal assignment covers the towns of the posts its person holds that day: on a generated
+    county, whose officers are put personally in charge of sectors, no charge reaches another town."""
+    from facts.model import Incident
+    from facts.synth import CountySpec, county, incident_records
+    spec = CountySpec(towns=3, villages=9, enterprises=90, people=200, years=3, incidents=150)
+    org = county(spec)
+    graph = OrgGraph(org)
+    personal = 0
+    for record in incident_records(spec, org):
+        ctx = build_context(graph, Incident.model_validate(record))
+        for f in ctx.facts:
+            if f.kind == "in_charge" and f.fields["target_kind"] in ("sector", "safety"):
+                towns = {graph.post_territory(h.post.id) for h in graph.posts_held(f.fields["person"], ctx.day)}
+                assert ctx.town in towns, f.key
+                personal += f.fields["via"] == "person"
+    assert personal > 0
+
+
+def test_a_personal_assignment_covers_the_towns_of_its_persons_posts_that_day():
+    from datetime import date
+
+    from facts.model import Assignment
+    graph = OrgGraph(load_facts([BASE_TOWN]))
+    mine = Assignment(id="x", kind="in_charge", person="dep1", sectors=["mining"], valid_from=date(2022, 1, 1))
+    assert graph.territories(mine, date(2023, 2, 28)) == ("town",)
+    assert graph.territories(mine, date(2023, 3, 1)) == ()  # dep1's only post ended: no town at all
+    assert graph.territories(mine.model_copy(update={"within": "east"}), date(2023, 3, 1)) == ("east",)

@@ -58,7 +58,7 @@ def test_one_paragraph_per_person_and_per_unit_from_the_function_the_markdown_re
     units = [f"{n}．{unit_paragraph(u, town.graph, town.pack)}" for n, u in enumerate(chain.units, 1)]
     start = body.index(people[0])
     assert body[start:start + len(people) + len(units)] == people + units
-    assert people[-1] == ("11．闫旻，时任铜川镇党委副书记、铜川镇镇长。依据铜政发〔2022〕12号§4.2（“党政同责”），"
+    assert people[-1] == ("12．闫旻，时任铜川镇党委副书记、铜川镇镇长。依据铜政发〔2022〕12号§4.2（“党政同责”），"
                           "对事故负有全面领导责任。其已履职尽责，可从轻、减轻处理。")
 
 

@@ -110,7 +110,7 @@ LOAD_ERRORS = {
          "day in force) to 2023-01-01\n  hint: give a value from 2022-04-24 on"]),
     "a dated value of the wrong type": (
         {"parameters": {"town_report_minutes": {"values": {date(2022, 4, 24): 120, date(2024, 1, 1): "two hours"}}}},
-        ["pack.yaml: rules #16 (late_report_town): field 'when.report.minutes_after': 'minutes_after' is int; "
+        ["pack.yaml: rules #21 (late_report_town): field 'when.report.minutes_after': 'minutes_after' is int; "
          "got ['two hours']\n  hint: give a int"]),
     "a rule never in force within the pack's period": (
         {"in_force": {"from": date(2022, 4, 24), "to": date(2026, 1, 1)},
@@ -125,7 +125,7 @@ LOAD_ERRORS = {
     "a rule citing nothing": (
         {"rules": [{"id": "bare", "principle": "territorial", "category": "territorial_responsibility",
                     "when": {"town": {"kind": "unit", "unit_kind": "town"}}, "liable_unit": "town"}]},
-        ["pack.yaml: rules #32 (bare): field 'source': a rule cites the plan ('clause' and 'quote') or a source "
+        ["pack.yaml: rules #37 (bare): field 'source': a rule cites the plan ('clause' and 'quote') or a source "
          "('source: ID'), or both"]),
     "a rule whose to is not after its from": (
         {"rules": [{**yaml.safe_load(DEFAULT_PACK.read_text(encoding="utf-8"))["rules"][0],

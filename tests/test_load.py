@@ -65,7 +65,41 @@ CASES = {
         ["case.yaml: assignments #1 (az): field 'units': an in_charge (分管) assignment needs 'sectors' or 'units'"]),
     "a stationing with no village": (
         {"assignments": [{"id": "az", "kind": "stationed", "person": "cadre", "from": "2022-01-01"}]},
-        ["case.yaml: assignments #1 (az): field 'village': a stationed assignment needs 'village'"]),
+        ["case.yaml: assignments #1 (az): field 'site': a stationed assignment needs exactly one of 'village' (驻村) "
+         "or 'site' (驻矿, 驻企)"]),
+    "a stationing at a village and a site": (
+        {"assignments": [{"id": "az", "kind": "stationed", "person": "cadre", "village": "east", "site": "pit",
+                          "from": "2022-01-01"}]},
+        ["case.yaml: assignments #1 (az): field 'site': a stationed assignment needs exactly one of 'village' (驻村) "
+         "or 'site' (驻矿, 驻企)"]),
+    "a stationing at a village that is not a site": (
+        {"assignments": [{"id": "az", "kind": "stationed", "person": "cadre", "site": "east", "from": "2022-01-01"}]},
+        ["case.yaml: assignments #1 (az): field 'site': 'east' is a village, not a enterprise\n"
+         "  hint: name a unit of kind enterprise"]),
+    "a safety assignment given sectors": (
+        {"assignments": [{"id": "az", "kind": "safety", "post": "p_dep1", "sectors": ["quarry"], "from": "2022-01-01"}]},
+        ["case.yaml: assignments #1 (az): field 'sectors': a safety assignment (分管安全生产) covers its whole "
+         "territory: remove 'sectors' (name the territory with 'within')"]),
+    "the old safety_lead flag of a post": (
+        {"posts": [{"id": "p_lead", "unit": "gov", "title": "副镇长", "role": "deputy_mayor", "safety_lead": True}]},
+        ["case.yaml: posts #1 (p_lead): field 'safety_lead': a post has no 'safety_lead' any more: 分管安全生产 (§4.3) "
+         "is a dated assignment. Remove it here and write under 'assignments': {id: safety-p_lead, kind: safety, "
+         "post: p_lead, from: YYYY-MM-DD}"]),
+    "a rank that is not one": (
+        {"posts": [{"id": "p_x", "unit": "gov", "title": "副镇长", "role": "deputy_mayor", "rank": "deputy"}]},
+        ["case.yaml: posts #1 (p_x): field 'rank': Input should be 'leadership' or 'staff'\n"
+         "  hint: use one of the values listed"]),
+    "a declaration of no kinds for an unknown unit": (
+        {"records": [{"unit": "gvo", "kinds": [], "from": "2022-01-01"}]},
+        ["case.yaml: records #1 (gvo from 2022-01-01): field 'kinds': List should have at least 1 item after "
+         "validation, not 0\n  hint: see `wenze schema` for the format"]),
+    "a declaration for an unknown unit": (
+        {"records": [{"unit": "gvo", "kinds": ["monthly_meeting"], "from": "2022-01-01"}]},
+        ["case.yaml: records #1 (gvo from 2022-01-01): field 'unit': unknown unit 'gvo' (did you mean 'gov'?)\n"
+         "  hint: define it under 'units' or correct the id"]),
+    "the villages of a unit that is not an office": (
+        {"units": [{"id": "north", "name": "北村", "kind": "village", "parent": "town", "villages": ["east"]}]},
+        ["case.yaml: units #1 (north): field 'villages': only an office has 'villages'; remove it from this village"]),
     "a village given sectors": (
         {"units": [{"id": "north", "name": "北村", "kind": "village", "parent": "town", "sectors": ["quarry"]}]},
         ["case.yaml: units #1 (north): field 'sectors': only an enterprise or office has 'sectors'; remove it from this village"]),
@@ -133,7 +167,7 @@ CASES = {
     "an unknown section": (
         {"peple": []},
         ["case.yaml: section 'peple': unknown section\n  hint: use one of: sectors, units, people, posts, tenures, "
-         "assignments, incidents, inspections, signatures, duty_records, hazards (did you mean 'people'?)"]),
+         "assignments, incidents, inspections, signatures, duty_records, hazards, records (did you mean 'people'?)"]),
     "a unit loop": (
         {"units": [{"id": "u1", "name": "甲", "kind": "office", "parent": "u2"},
                    {"id": "u2", "name": "乙", "kind": "office", "parent": "u1"}]},

@@ -31,7 +31,7 @@ CASES = {
         lambda raw: rule(raw, "signer")["when"]["sig"].update(kind="signatur"),
         ["pack.yaml: rules #9 (signer): field 'when.sig.kind': unknown fact kind 'signatur' (did you mean "
          "'signature'?)\n  hint: use one of: incident, holds, in_charge, liaison, inspection, signature, involved, "
-         "vacancy, report, report_duty, concealment, duty_record, duty_gap, exposure, unit"]),
+         "vacancy, report, report_duty, concealment, duty_record, duty_gap, exposure, unit, records, records_gap"]),
     "an unknown field": (
         lambda raw: rule(raw, "inspector")["when"]["check"].update(days_ago={"lte": 1}),
         ["pack.yaml: rules #8 (inspector): field 'when.check.days_ago': a fact of kind 'inspection' has no field "
@@ -50,8 +50,8 @@ CASES = {
         ["pack.yaml: rules #8 (inspector): field 'when.check.days_before': unknown parameter 'window'\n"
          "  hint: declare it under 'parameters'"]),
     "a value of the wrong type": (
-        lambda raw: rule(raw, "safety_lead")["when"]["lead"].update(safety_lead="yes"),
-        ["pack.yaml: rules #2 (safety_lead): field 'when.lead.safety_lead': 'safety_lead' is bool; got ['yes']\n"
+        lambda raw: rule(raw, "town_heads")["when"]["head"].update(acting="yes"),
+        ["pack.yaml: rules #1 (town_heads): field 'when.head.acting': 'acting' is bool; got ['yes']\n"
          "  hint: give a bool"]),
     "a reference to a later alias": (
         lambda raw: rule(raw, "town_heads")["when"]["head"].update(unit={"ref": "later.unit"}),

@@ -134,7 +134,8 @@ def test_swap_pack_evaluates_under_the_other_pack(town, pack, tmp_path):
     raw = yaml.safe_load(DEFAULT_PACK.read_text(encoding="utf-8"))
     raw["rules"] = [r for r in raw["rules"] if r["id"] != "involved_staff"]
     (tmp_path / "packs").mkdir()
-    (tmp_path / "packs" / "no-staff.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "packs" / "no-staff.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False),
+                                                      encoding="utf-8")
     d = diff_of(town, pack, scenario(tmp_path, [{"swap_pack": "packs/no-staff.yaml"}]))
     assert d["links"] == [person("removed", "worker", "工人丑", [("p_pit_worker", "工人")],
                                  before=standing("site_staff", ["post_responsibility"], ["enterprise"]))]
@@ -330,3 +331,13 @@ def test_whatif_unknown_incident_and_missing_scenario_exit_2():
     assert (unknown.exit_code, unknown.output) == (
         2, "error: unknown incident 'inc-2022-011' (did you mean 'inc-2022-01'?)\n")
     assert run("whatif", EXAMPLE).exit_code == 2
+
+
+def test_declaring_records_complete_turns_a_data_gap_into_a_finding(example, pack):
+    """Nothing declared: the co-op's missing self-inspections are a gap naming nobody; declared: its principal's."""
+    [cmp] = compare(variants(example, pack, [str(SCENARIOS / "coop-records-complete.yaml")]), PythonBackend(),
+                    ["inc-2023-05"])
+    d = cmp.diffs[0].as_json()
+    assert [(c["party"], c["after"]["categories"]) for c in d["links"]] == [
+        ("li_mancang", ["duty_failure", "principal_responsibility"])]
+    assert [(g["change"], g["rule"]) for g in d["gaps"]] == [("removed", "self_inspection_records_missing")]

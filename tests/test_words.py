@@ -133,7 +133,7 @@ def test_closed_families_have_a_key_for_every_value():
     kinds = [k.value for k in model.AssignmentKind]
     closed = {"duty": kinds, "post_duty": kinds, "op": OPERATORS, "crit": list(CRITERIA),
               "rel": ["holds", *kinds, *STRUCTURE, *ACT_RELATION.values()],
-              "covers": [f"{t}.{w}" for t in ("sector", "unit") for w in ("self", "under")]}
+              "covers": [f"{t}.{w}" for t in ("sector", "unit", "safety") for w in ("self", "under")]}
     assert set(closed) == {f for f, fallback in FAMILIES.items() if fallback is None}
     for lang in LANGS:
         assert [f"{f}.{v}" for f, vs in closed.items() for v in vs if f"{f}.{v}" not in PHRASES[lang]] == []

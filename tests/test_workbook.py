@@ -118,11 +118,11 @@ def test_a_new_user_fills_the_template_in_and_traces_an_incident(tmp_path):
         "单位": [["town", "新城镇", "镇"], ["gov", "镇人民政府", "政府", "town"], ["v1", "东村", "村", "town"],
                ["site", "东村工地", "企业", "town", "v1", "construction"]],
         "人员": [["a", "甲"], ["b", "乙"], ["c", "丙"], ["d", "丁"]],
-        "职务": [["mayor", "gov", "镇长", "镇长"], ["dep", "gov", "副镇长", "副镇长"],
+        "职务": [["mayor", "gov", "镇长", "镇长", "副科级以上"], ["dep", "gov", "副镇长", "副镇长", "副科级以上"],
                ["head", "v1", "村党支部书记", "村党组织书记"], ["boss", "site", "项目经理", "企业主要负责人"]],
         "任职": [[None, "a", "mayor", None, date(2021, 1, 1)], [None, "b", "dep", None, "2021/1/1"],
                [None, "c", "head", None, "2021年1月1日"], [None, "d", "boss", None, date(2021, 1, 1)]],
-        "分工": [["fg", "分管", "dep", None, "construction", None, None, None, None, None, date(2021, 1, 1)]],
+        "分工": [["fg", "分管", "dep", None, "construction", None, None, None, None, None, None, date(2021, 1, 1)]],
         "事故": [["inc-1", "2023-03-01T14:20:00+08:00", "site", None, None, None, 1]],
     }
     for sheet, data in rows.items():
@@ -151,9 +151,11 @@ def test_cells_that_do_not_hold_what_their_column_needs_are_named_by_sheet_and_c
         "roster.xlsx: 单位!C2: field '类别': '城镇' is not one of: 镇 (town), 党委 (party_committee), 政府 (government), "
         "人大 (congress), 办所中心 (office), 村 (village), 村民小组 (village_group), 企业 (enterprise)\n"
         "  hint: pick a value from the list (did you mean '镇'?)",
+        "roster.xlsx: 职务!E1: column '分管安全生产': a post has no 'safety_lead' any more: 分管安全生产 (§4.3) is a "
+        "dated assignment; remove the column and add a row to the 分工 sheet of kind 分管安全生产 (safety) for the "
+        "post, with its start date\n  hint: see README: Fact files",
         "roster.xlsx: 职务!F1: unknown column '备注'\n  hint: remove it, or name a column of this sheet; "
-        "columns: 编号、所属单位、职务名称、职务类别、分管安全生产、可多人同任",
-        "roster.xlsx: 职务!E2: field '分管安全生产': '也许' is not yes or no\n  hint: write 是 or 否 (true or false)",
+        "columns: 编号、所属单位、职务名称、职务类别、级别、可多人同任",
         "roster.xlsx: 任职!C2: field '起始日期': the number 44986 in a date column, not a date\n"
         "  hint: format the cell as a date, or write 2023-03-01",
         "roster.xlsx: 任职!C4: field '起始日期': a date and a time (2021-01-01 09:30) in a date column\n"

@@ -34,7 +34,7 @@ import networkx as nx
 
 from engine.chain.chain import Answerable, Chain, ToExamine
 from engine.incident.fact import OK, Candidate, Check, Fact
-from engine.incident.kinds import BY_NAME, NEAR_MISSES
+from engine.incident.kinds import BY_NAME, NEAR_MISSES, stands_for_duty
 from engine.org.graph import OrgGraph, node
 from engine.pack.compile import passes, resolved_operand
 from engine.pack.rulepack import FieldRef, ParamRef, Pattern, Rule
@@ -225,20 +225,28 @@ class Explainer:
         if post:
             f.update({"title": post.title, "unit_name": self._name("unit", post.unit),
                       "role": label(self.lang, "role", post.role)})
+        if fact.kind == "holds" and fact.fields["sector"]:
+            f["business_name"] = self._name("sector", fact.fields["sector"])
         a = g.assignments.get(fact.fields.get("assignment") or "")
         if a:
+            duty = a.kind + ("_site" if a.site else "")
             if fact.kind == "in_charge":
                 target_kind, target = fact.fields["target_kind"], fact.fields["target"]
-                place = self._name("sector" if target_kind == "sector" else "unit", target)
+                territories = [self._name("unit", t) for t in g.territories(a, self.day)]
+                territory = all_of(self.lang, territories) if territories else self._say("territory.none")
+                place = (self._say("safety.target", territory_name=self._name("unit", target) or territory)
+                         if target_kind == "safety" else self._name("sector" if target_kind == "sector" else "unit",
+                                                                    target))
                 where = "self" if fact.fields["distance"] == 0 else "under"
                 f.update({"target_name": place, "target_kind": label(self.lang, "target_kind", target_kind),
-                          "territory_name": self._name("unit", g.territory(a))})
+                          "territory_name": territory, "rank": label(self.lang, "rank", fact.fields["rank"])})
                 f["covers"] = self._say(family_key(self.lang, "covers", target_kind, where), **f)
+                place = territory if a.kind == "safety" else place
             else:
-                place = self._name("unit", a.village_group if a.kind == "group_liaison" else a.village)
+                place = self._name("unit", a.village_group if a.kind == "group_liaison" else a.site or a.village)
             f.update({"a_from": a.valid_from.isoformat(), "a_to": _iso(a.valid_to), "place": place,
-                      "duty": self._say(family_key(self.lang, "duty", a.kind), place=place),
-                      "post_duty": self._say(family_key(self.lang, "post_duty", a.kind), place=place)})
+                      "duty": self._say(family_key(self.lang, "duty", duty), place=place),
+                      "post_duty": self._say(family_key(self.lang, "post_duty", duty), place=place)})
         if fact.kind == "inspection":
             ins = g.inspections[fact.fields["inspection"]]
             f.update({"days": abs(fact.fields["days_before"]), "outcome": label(self.lang, "outcome", ins.outcome),
@@ -254,7 +262,7 @@ class Explainer:
             f["grade"] = getattr(self.ctx.grade, self.lang)
         if fact.kind == "report":
             f["by_name"] = self._who(fact.fields["by"])
-        if fact.kind in ("duty_record", "duty_gap"):
+        if fact.kind in ("duty_record", "duty_gap", "records", "records_gap"):
             f["duty"] = label(self.lang, "duty", fact.fields["duty"])
         if fact.kind == "unit":
             f["unit_kind"] = label(self.lang, "unit_kind", fact.fields["unit_kind"])
@@ -288,8 +296,10 @@ class Explainer:
     def describe(self, fact: Fact, pat: Pattern | None = None) -> str:
         """What a fact shows, with its ids and dates, and the pack parameters it stays within."""
         fields = self._fields(fact)
-        key = family_key(self.lang, "why", fact.kind, *([fact.fields["via"]] if fact.kind in ("in_charge", "liaison")
-                                                         else [fact.fields["bears"]] if fact.kind in ACTS else []))
+        via = {"in_charge": fact.fields.get("via"), "liaison": fact.fields.get("via"),
+               "holds": "business" if fact.fields.get("sector") else "serves" if fact.fields.get("village") else None,
+               **dict.fromkeys(ACTS, fact.fields.get("bears"))}
+        key = family_key(self.lang, "why", fact.kind, *filter(None, [via.get(fact.kind)]))
         parts = [self._say(key, **fields) if key != FAMILIES["why"] else self._say(
             key, kind=fact.kind, fields=all_of(self.lang, [f"{k}={v}" for k, v in fact.fields.items()
                                                            if k != "person"]))]
@@ -377,9 +387,9 @@ class Explainer:
         a = self.graph.assignments.get(fact.fields.get("assignment") or "")
         if a:
             if fact.kind == "in_charge":
-                cur = node(fact.fields["target_kind"], fact.fields["target"])
+                cur = node("sector" if fact.fields["target_kind"] == "sector" else "unit", fact.fields["target"])
             else:
-                cur = node("unit", a.village_group if a.kind == "group_liaison" else a.village)
+                cur = node("unit", a.village_group if a.kind == "group_liaison" else a.site or a.village)
             rel = self._say(family_key(self.lang, "rel", a.kind))
             text += self._say("hop.forward", rel=rel, note=a.id) + self._node_name(cur)
         try:
@@ -516,12 +526,16 @@ class Explainer:
                       tuple(self.attempts(rule, person)))
 
     def not_counted(self, person: str) -> list[str]:
-        """The person's context facts a rule could count but none does, each with the closest rule's reason, once."""
+        """The person's context facts a rule could count but none does, each with the closest rule's reason, once.
+
+        A post held that carries no duty of the plan by itself (a deputy's, an officer's: in the
+        context so that a pack can name them) is not listed: it is not evidence of anything."""
         link = self.chain.link(person)
         cited = {k for f in (link.findings if link else ()) for k in f.facts}
         countable = {r.when[r.liable].kind for r in self.person_rules}
         mine = [f for f in self.ctx.facts
-                if f.fields.get("person") == person and f.key not in cited and f.kind in countable]
+                if f.fields.get("person") == person and f.key not in cited and f.kind in countable
+                and (f.kind != "holds" or stands_for_duty(f))]
         closest: dict[str, Attempt] = {}
         for rule in self.person_rules:
             if any(f.kind == rule.when[rule.liable].kind for f in mine):

@@ -1,8 +1,12 @@
-"""Duties assigned to posts and people, borne on the incident's day: 分管 (``in_charge``) and
-驻村 / 包村 / 包社 (``liaison``), with a vacancy where the assigned post was held by nobody.
+"""Duties assigned to posts and people, borne on the incident's day: 分管 of a sector or a unit and
+分管安全生产 (``in_charge``), and 驻村 / 驻矿 / 包村 / 包社 (``liaison``), with a vacancy where the
+assigned post was held by nobody.
 
-A sector assignment is territorial (:meth:`Place.covers`); a post-bound one passes to
-whoever holds the post that day (§6.3), and cites that tenure as its evidence.
+A sector or safety assignment is territorial (:meth:`Place.covers`): a personal one covers
+the towns of the posts its person holds that day. A post-bound one passes to whoever holds
+the post that day (§6.3), and cites that tenure as its evidence. An ``in_charge`` fact says
+the bearer's rank (§4.4 names leaders only) and how long they have borne the duty without a
+break (a duty over time is charged only for the time they bore it, §6.3).
 """
 from __future__ import annotations
 
@@ -11,54 +15,74 @@ from typing import Iterator
 
 from engine.incident.fact import OK, Candidate, Check, Fact, Kind
 from engine.incident.place import Place
-from engine.incident.posts import tenure_check, tenures_of, vacancy
+from engine.incident.posts import first_full_month, held_since, tenure_check, tenures_of, vacancy
 from engine.org.graph import OrgGraph, node
 from facts.model import Assignment, Incident, Tenure
 from facts.timeline import in_force
 
 IN_CHARGE = Kind("in_charge", {"person": str, "post": str, "assignment": str, "target_kind": str, "target": str,
-                               "distance": int, "via": str},
+                               "distance": int, "via": str, "rank": str, "days_held": int, "months_held": int},
                  implicit=("place", "territory", "assignment", "tenure"), duty=("target_kind",),
-                 description="a person in charge (分管) of the incident's sector or an ancestor, or of its site or "
-                             "village as a unit, through an assignment in force on the day")
+                 description="a person in charge (分管) of the incident's sector or an ancestor, of its site or "
+                             "village as a unit, or of safety in its territory (target_kind safety, 分管安全生产), "
+                             "through an assignment in force on the day; rank is the bearer's (of the post, or the "
+                             "highest they hold); days_held and months_held (whole months before the incident's "
+                             "month) say how long they have borne it without a break")
 LIAISON = Kind("liaison", {"person": str, "post": str, "assignment": str, "assignment_kind": str, "village": str,
-                           "village_group": str, "via": str},
+                           "site": str, "village_group": str, "via": str},
                implicit=("place", "assignment", "tenure"), duty=("assignment_kind",),
-               description="a cadre stationed in (驻村) or liaising with (包村, 包社) the incident's village or group")
+               description="a cadre stationed in (驻村) or liaising with (包村, 包社) the incident's village or group, "
+                           "or stationed at its site (驻矿, 驻企: site is set)")
 LIAISON_KINDS = ("stationed", "village_liaison", "group_liaison")
+CHARGE_KINDS = ("in_charge", "safety")
 
 
-def in_charge(person: str, a: Assignment, tenure: Tenure | None, target_kind: str, target: str,
-              distance: int) -> Fact:
+def _months(first: str, day: date) -> int:
+    """Whole months from ``first`` (YYYY-MM) to the month of ``day``, not counting it."""
+    year, month = map(int, first.split("-"))
+    return max(0, day.year * 12 + day.month - (year * 12 + month))
+
+
+def in_charge(graph: OrgGraph, person: str, a: Assignment, tenure: Tenure | None, target_kind: str, target: str,
+              distance: int, day: date) -> Fact:
+    since = max(a.valid_from, held_since(graph, tenure)) if tenure else a.valid_from
+    ranked = None if a.post else graph.ranked(person, day)  # a personal duty: the rank of the person's own post
+    rank = (graph.posts[a.post].rank or "") if a.post else (ranked.post.rank if ranked else "")
     return IN_CHARGE.fact(f"in_charge:{person}:{a.id}:{target}", {
         "person": person, "post": a.post or "", "assignment": a.id, "target_kind": target_kind, "target": target,
-        "distance": distance, "via": "post" if a.post else "person"}, (a.id,) + ((tenure.key,) if tenure else ()))
+        "distance": distance, "via": "post" if a.post else "person", "rank": rank,
+        "days_held": (day - since).days, "months_held": _months(first_full_month(since), day)},
+        (a.id,) + tuple(t.key for t in (tenure, ranked and ranked.tenure) if t))
 
 
 def liaison(person: str, a: Assignment, tenure: Tenure | None, village: str | None) -> Fact:
     return LIAISON.fact(f"liaison:{person}:{a.id}", {
         "person": person, "post": a.post or "", "assignment": a.id, "assignment_kind": a.kind,
-        "village": a.village or village or "", "village_group": a.village_group or "",
-        "via": "post" if a.post else "person"}, (a.id,) + ((tenure.key,) if tenure else ()))
+        "village": a.village or ("" if a.site else village or ""), "site": a.site or "",
+        "village_group": a.village_group or "", "via": "post" if a.post else "person"},
+        (a.id,) + ((tenure.key,) if tenure else ()))
 
 
 def build(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
     """分管 of the sector and its ancestors, and of the site, its village and their ancestors as units;
-    驻村 / 包村 of the village and 包社 of the group; a vacancy for each such duty of an empty post."""
+    分管安全生产 of the territory; 驻村 / 包村 of the village, 驻矿 of the site and 包社 of the group; a
+    vacancy for each such duty of an empty post."""
     day, out = incident.day, []
-    targets = [("sector", s, d) for d, s in enumerate(place.sectors)]
-    targets += [("unit", u, d) for d, u in enumerate(place.here)]
-    for kind, target, distance in targets:
-        n = node(kind, target)
+    targets = [("sector", s, d, "in_charge") for d, s in enumerate(place.sectors)]
+    targets += [("unit", u, d, "in_charge") for d, u in enumerate(place.here)]
+    targets += [("safety", u, d, "safety") for d, u in enumerate(place.here)]
+    for kind, target, distance, rel in targets:
+        n = node("sector" if kind == "sector" else "unit", target)
 
         def here(a, kind=kind) -> bool:
             return place.covers(graph, kind, a)
 
-        out += [in_charge(d.person, d.assignment, d.tenure, kind, target, distance)
-                for d in graph.bearers(n, ("in_charge",), day, here)]
-        out += [vacancy(graph.posts[a.post], "in_charge", a.id) for a in graph.vacant_duties(n, ("in_charge",), day, here)]
-    for target in filter(None, (place.village, incident.village_group)):
-        rels = ("stationed", "village_liaison") if target == place.village else ("group_liaison",)
+        out += [in_charge(graph, d.person, d.assignment, d.tenure, kind, target, distance, day)
+                for d in graph.bearers(n, (rel,), day, here)]
+        out += [vacancy(graph.posts[a.post], rel, a.id) for a in graph.vacant_duties(n, (rel,), day, here)]
+    for target in filter(None, (place.village, place.site, incident.village_group)):
+        rels = {place.village: ("stationed", "village_liaison"), place.site: ("stationed",)}.get(
+            target, ("group_liaison",))
         out += [liaison(d.person, d.assignment, d.tenure, place.village)
                 for d in graph.bearers(node("unit", target), rels, day)]
         out += [vacancy(graph.posts[a.post], a.kind, a.id) for a in graph.vacant_duties(node("unit", target), rels, day)]
@@ -92,15 +116,23 @@ def _bearing(graph: OrgGraph, person: str, a: Assignment, day: date) -> tuple[Te
     return t, tenure_check(graph, t, day)
 
 
+def _targets(graph: OrgGraph, place: Place, a: Assignment) -> list[tuple[str, str]]:
+    """What an in_charge or safety assignment is onto: its sectors and units, or a safety one's territory."""
+    if a.kind == "safety":
+        covered = graph.territories(a, place.day)
+        return [("safety", next((t for t in covered if t in place.here), covered[0] if covered else ""))]
+    return [("sector", s) for s in a.sectors] + [("unit", u) for u in a.units]
+
+
 def in_charge_near_misses(graph: OrgGraph, incident: Incident, place: Place, person: str) -> Iterator[Candidate]:
     day = incident.day
-    for a in _borne(graph, person, ("in_charge",)):
+    for a in _borne(graph, person, CHARGE_KINDS):
         tenure, held = _bearing(graph, person, a, day)
-        for kind, target in [("sector", s) for s in a.sectors] + [("unit", u) for u in a.units]:
+        for kind, target in _targets(graph, place, a):
             path = place.sectors if kind == "sector" else place.here
             distance = path.index(target) if target in path else -1
-            yield Candidate(in_charge(person, a, tenure, kind, target, distance), (
-                Check(distance >= 0, f"place.in_charge.{kind}"),
+            yield Candidate(in_charge(graph, person, a, tenure, kind, target, distance, day), (
+                OK if kind == "safety" else Check(distance >= 0, f"place.in_charge.{kind}"),
                 Check(place.covers(graph, kind, a), "place.in_charge.territory"),
                 _assignment_check(a, day), held))
 
@@ -112,6 +144,8 @@ def liaison_near_misses(graph: OrgGraph, incident: Incident, place: Place, perso
         if a.kind == "group_liaison":
             where = Check(bool(group) and a.village_group == group,
                           "place.liaison.group" if group else "place.liaison.no_group")
+        elif a.site:
+            where = Check(a.site == place.site, "place.liaison.site")
         else:
             where = Check(a.village == place.village, "place.liaison.village")
         yield Candidate(liaison(person, a, tenure, place.village), (where, _assignment_check(a, day), held))

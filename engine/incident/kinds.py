@@ -23,7 +23,8 @@ INCIDENT = Kind("incident", {"incident": str, "date": str, "grade": str, "grade_
 
 KINDS: tuple[Kind, ...] = (INCIDENT, posts.HOLDS, assignments.IN_CHARGE, assignments.LIAISON, acts.INSPECTION,
                            acts.SIGNATURE, acts.INVOLVED, posts.VACANCY, duties.REPORT, duties.REPORT_DUTY,
-                           duties.CONCEALMENT, duties.DUTY_RECORD, duties.DUTY_GAP, duties.EXPOSURE, duties.UNIT)
+                           duties.CONCEALMENT, duties.DUTY_RECORD, duties.DUTY_GAP, duties.EXPOSURE, duties.UNIT,
+                           duties.RECORDS, duties.RECORDS_GAP)
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 #: The context-fact schema: kind → field → type.
 SCHEMA: dict[str, dict[str, type]] = {k.name: dict(k.fields) for k in KINDS}
@@ -47,4 +48,4 @@ NEAR_MISSES: dict[str, NearMisses] = {
 def stands_for_duty(fact: Fact) -> bool:
     """Whether a context fact stands for a duty of the plan borne by someone (or left with nobody)."""
     kind = BY_NAME[fact.kind]
-    return bool(kind.duty) and (fact.kind != "holds" or posts.bears_duty(fact))
+    return bool(kind.duty) and (fact.kind not in ("holds", "vacancy") or posts.bears_duty(fact))

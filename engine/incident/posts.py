@@ -1,9 +1,13 @@
 """Posts held on the incident's day (``holds``) and posts whose duty nobody held (``vacancy``).
 
-Only the posts the plan names enter a context: the town's heads and its safety
-leads (§4.2, §4.3), the village's two heads (§4.6.1), the enterprise's principal
-and safety manager (§4.5, §6.2), and a post of theirs flagged as a safety lead. A vacancy is a fact when the post carries a
-duty of the plan, so that a data gap can say that the duty fell to nobody.
+Everyone the plan makes answerable by their post enters a context, and the rule pack
+decides whom it names: every post of the town's leadership but its 一般干部 (staff
+rank, reached by their own duties: 包社, 驻村), every post of a town office, centre or
+station whose business covers the incident's sector (§6.1: its head, its enforcement
+officers, its 专人) or that serves the incident's village (§4.6.2: the 中心负责人), both
+posts of the village 两委 and its 专人 (§4.6.1, §6.2), and every post of the site (§4.5).
+A vacancy is a fact when the post carries a duty of the plan, so that a data gap can
+say that the duty fell to nobody.
 """
 from __future__ import annotations
 
@@ -16,35 +20,58 @@ from engine.org.graph import OrgGraph
 from facts.model import Incident, Post, Tenure
 from facts.timeline import in_force
 
-HOLDS = Kind("holds", {"person": str, "post": str, "title": str, "role": str, "unit": str, "scope": str,
-                       "safety_lead": bool, "acting": bool, "tenure": str},
-             implicit=("tenure",), duty=("scope", "role", "safety_lead"),
-             description="a person holds a post of the town, the village or the site on the incident's day")
+HOLDS = Kind("holds", {"person": str, "post": str, "title": str, "role": str, "rank": str, "unit": str,
+                       "scope": str, "sector": str, "village": str, "acting": bool, "tenure": str,
+                       "first_month": str},
+             implicit=("tenure",), duty=("scope", "role"),
+             description="a person holds a post of the town, an office reached, the village or the site on the "
+                         "incident's day; an office's post says which sector of the incident its business covers "
+                         "and whether it serves the incident's village; first_month is the first month the "
+                         "person held the post throughout (the months they answer for)")
 VACANCY = Kind("vacancy", {"post": str, "title": str, "role": str, "unit": str, "scope": str, "assignment": str},
                duty=("scope",), description="a post with a duty of the plan that nobody held on the day")
 
-#: Roles whose holders enter the context, by scope (the town's safety leads enter too).
-ROLES = {"town": ("party_secretary", "mayor"), "village": ("village_party_secretary", "village_director"),
-         "site": ("enterprise_principal", "safety_manager")}
-#: Roles whose post being vacant on the day leaves a duty of the plan unassigned.
+#: Roles whose post carries a duty of the plan by itself, by scope: its holder must be named, its
+#: vacancy reported. Both posts of the 两委 are vacancies too: the pack says which is 一把手.
 DUTY_ROLES = {"town": ("party_secretary", "mayor"), "village": ("village_party_secretary",),
-              "site": ("enterprise_principal",)}
-
-
-def duty_post(role: str, scope: str, safety_lead: bool) -> bool:
-    """Whether a post carries a duty of the plan: a head, a principal, or the town's safety lead."""
-    return role in DUTY_ROLES.get(scope, ()) or (scope == "town" and safety_lead)
+              "site": ("enterprise_principal",), "office": ("office_head",)}
+VACANCY_ROLES = {**DUTY_ROLES, "village": ("village_party_secretary", "village_director")}
 
 
 def bears_duty(fact: Fact) -> bool:
-    """Whether a ``holds`` fact stands for a duty of the plan."""
-    return duty_post(fact.fields["role"], fact.fields["scope"], fact.fields["safety_lead"])
+    """Whether a ``holds`` or ``vacancy`` fact stands for a duty of the plan (a vacant assigned post always does)."""
+    if fact.kind == "vacancy" and fact.fields["assignment"]:
+        return True
+    return fact.fields["role"] in DUTY_ROLES.get(fact.fields["scope"], ())
 
 
-def holds(post: Post, tenure: Tenure, scope: str) -> Fact:
+def reached(post: Post, scope: str) -> bool:
+    """Whether a post of a unit of the scope enters the context: all but the town's staff-rank posts."""
+    return scope != "town" or post.rank != "staff"
+
+
+def held_since(graph: OrgGraph, tenure: Tenure) -> date:
+    """When the person began to hold the post without a break (a tenure may follow an acting one)."""
+    start = tenure.valid_from
+    for t in reversed(graph.tenures_of(tenure.post)):
+        if t.person == tenure.person and t.valid_to == start:
+            start = t.valid_from
+    return start
+
+
+def first_full_month(since: date) -> str:
+    """The first month (YYYY-MM) held from its first day: the months a person answers for (§6.3)."""
+    m = since.year * 12 + since.month - 1 + (since.day != 1)
+    return f"{m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def holds(graph: OrgGraph, place: Place, post: Post, tenure: Tenure, scope: str) -> Fact:
+    office = scope == "office"
     return HOLDS.fact(f"holds:{tenure.person}:{post.id}", {
-        "person": tenure.person, "post": post.id, "title": post.title, "role": post.role, "unit": post.unit,
-        "scope": scope, "safety_lead": post.safety_lead, "acting": tenure.acting, "tenure": tenure.key}, (tenure.key,))
+        "person": tenure.person, "post": post.id, "title": post.title, "role": post.role, "rank": post.rank or "",
+        "unit": post.unit, "scope": scope, "sector": place.business(graph, post.unit) if office else "",
+        "village": place.serves(graph, post.unit) if office else "", "acting": tenure.acting,
+        "tenure": tenure.key, "first_month": first_full_month(held_since(graph, tenure))}, (tenure.key,))
 
 
 def vacancy(post: Post, scope: str, assignment: str = "") -> Fact:
@@ -54,16 +81,16 @@ def vacancy(post: Post, scope: str, assignment: str = "") -> Fact:
 
 
 def build(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
-    """Holders of the named posts of the town, the village and the site; a vacancy for a duty post."""
+    """Holders of the posts reached in the town, its offices, the village and the site; a vacancy for a duty post."""
     day, out = incident.day, []
     for scope, units in place.units.items():
         for unit in units:
             for post in graph.posts_of(unit):
-                if post.role not in ROLES[scope] and not post.safety_lead:
+                if not reached(post, scope):
                     continue
                 holders = graph.holders(post.id, day)
-                out += [holds(post, h.tenure, scope) for h in holders]
-                if not holders and duty_post(post.role, scope, post.safety_lead):
+                out += [holds(graph, place, post, h.tenure, scope) for h in holders]
+                if not holders and post.role in VACANCY_ROLES.get(scope, ()):
                     out.append(vacancy(post, scope))
     return out
 
@@ -91,4 +118,5 @@ def near_misses(graph: OrgGraph, incident: Incident, place: Place, person: str) 
     """Every post the person ever held, as the ``holds`` fact it would be, held to the day."""
     for t in tenures_of(graph, person):
         post = graph.posts[t.post]
-        yield Candidate(holds(post, t, place.scope_of(post.unit)), (tenure_check(graph, t, incident.day),))
+        yield Candidate(holds(graph, place, post, t, place.scope_of(post.unit)),
+                        (tenure_check(graph, t, incident.day),))

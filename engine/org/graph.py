@@ -4,7 +4,8 @@ Nodes are ``person:ID``, ``post:ID``, ``unit:ID`` and ``sector:ID``. Edges:
 
 - ``holds``      person → post     (a tenure; key = tenure id)
 - ``in_charge``  post|person → sector|unit (分管; key = assignment id)
-- ``stationed`` / ``village_liaison`` / ``group_liaison``  post|person → unit
+- ``safety``     post|person → the unit of each territory it may cover (分管安全生产, §4.3)
+- ``stationed`` / ``village_liaison`` / ``group_liaison``  post|person → unit (a village, a site, a group)
 - ``post_of``    post → unit;  ``part_of`` unit → parent unit, sector → parent sector
 - ``located_in`` enterprise → village;  ``works_in`` enterprise → sector
 
@@ -24,6 +25,7 @@ import networkx as nx
 
 from facts.model import (
     Assignment,
+    Declaration,
     DutyRecord,
     FactSet,
     Hazard,
@@ -37,6 +39,8 @@ from facts.timeline import in_force
 from facts.tree import ancestors, village_of
 
 TOWN_LEADERSHIP = ("town", "party_committee", "government", "congress")
+#: Post ranks, highest first; a person's rank on a day is the highest of the posts they hold.
+RANKS = ("leadership", "staff")
 
 
 def _index(items, field: str, order) -> dict[str, list]:
@@ -105,13 +109,24 @@ class OrgGraph:
         for t in facts.tenures:
             g.add_edge(node("person", t.person), node("post", t.post), t.key, rel="holds",
                        valid_from=t.valid_from, valid_to=t.valid_to)
+        self.g = g
+        self._territories: dict[str, str] = {}  # post → the unit its duties cover (see post_territory)
+        self._post_tenures: dict[str, tuple[Tenure, ...]] = {}  # post → its tenures in date order
+        self._fixed_territories: dict[str, tuple[str]] = {}  # assignment → the unit it covers on every day
+        self._unit_posts: dict[str, tuple[Post, ...]] = {}  # unit → its posts by id
+        posts_ever: dict[str, set[str]] = defaultdict(set)
+        for t in facts.tenures:
+            posts_ever[t.person].add(t.post)
         for a in facts.assignments:
             src = node("post", a.post) if a.post else node("person", a.person)
             targets = [node("sector", s) for s in a.sectors] + [node("unit", u) for u in a.units]
-            targets += [node("unit", v) for v in (a.village, a.village_group) if v]
+            targets += [node("unit", v) for v in (a.village, a.site, a.village_group) if v]
+            if a.kind == "safety":  # onto every territory it may cover: found from the incident's town
+                posts = [a.post] if a.post else sorted(posts_ever[a.person])
+                targets = [node("unit", t) for t in ([a.within] if a.within else
+                                                     sorted({self.post_territory(p) for p in posts}))]
             for t in targets:
                 g.add_edge(src, t, a.id, rel=a.kind, valid_from=a.valid_from, valid_to=a.valid_to)
-        self.g = g
         # Edges indexed by (node, relation): a query reads only the edges it asks about, so the
         # thousand enterprises of a town (each an in-edge of the town and of its sector) cost nothing.
         self._in: dict[tuple[str, str], list[tuple[str, str, dict]]] = {}
@@ -119,7 +134,6 @@ class OrgGraph:
         for src, dst, key, d in g.edges(keys=True, data=True):
             self._in.setdefault((dst, d["rel"]), []).append((src, key, d))
             self._out.setdefault((src, d["rel"]), []).append((dst, key, d))
-        self._territories: dict[str, str | None] = {}  # assignment → the unit it covers (see territory)
         self._inspections = _index(facts.inspections, "site", lambda i: (i.date, i.id))
         self._signatures = _index(facts.signatures, "site", lambda s: (s.date, s.id))
         self._duty_records = _index(facts.duty_records, "unit", lambda r: (r.date, r.id))
@@ -136,6 +150,7 @@ class OrgGraph:
             for h in i.hazards_found:
                 self._finders[h].add(i.id)
         self._recorded = {i for found in self._finders.values() for i in found}
+        self._declarations = _index(facts.records, "unit", lambda d: (d.valid_from, d.key))
 
     def inspections_of(self, site: str) -> list[Inspection]:
         return self._inspections.get(site, [])
@@ -157,10 +172,18 @@ class OrgGraph:
         """Whether the facts say what the inspection found: it passed, or some hazard is recorded as found by it."""
         return ins.outcome == "passed" or ins.id in self._recorded
 
-    def tenures_of(self, post_id: str) -> list[Tenure]:
-        """Every tenure of the post, whenever it was held, in date order (for predecessors)."""
-        return sorted((self.tenures[k] for _, k, _ in self._in.get((node("post", post_id), "holds"), ())),
-                      key=lambda t: (t.valid_from, t.key))
+    def declarations_of(self, unit: str) -> list[Declaration]:
+        """The declarations that the unit's records of some kinds are complete over a period."""
+        return self._declarations.get(unit, [])
+
+    def tenures_of(self, post_id: str) -> tuple[Tenure, ...]:
+        """Every tenure of the post, whenever it was held, in date order (predecessors; how long a holder
+        has held it). Sorted once per post: every incident asks for the posts of its town."""
+        if post_id not in self._post_tenures:
+            self._post_tenures[post_id] = tuple(sorted(
+                (self.tenures[k] for _, k, _ in self._in.get((node("post", post_id), "holds"), ())),
+                key=lambda t: (t.valid_from, t.key)))
+        return self._post_tenures[post_id]
 
     # -- time-filtered neighbourhoods -------------------------------------------------
 
@@ -171,10 +194,11 @@ class OrgGraph:
                     yield src, key, d
 
     def holders(self, post_id: str, day: date) -> list[Holding]:
-        """Who holds the post on the day (several for a shared post), by person id."""
-        out = [Holding(src.split(":", 1)[1], self.posts[post_id], self.tenures[key])
-               for src, key, _ in self._edges_in(node("post", post_id), ("holds",), day)]
-        return sorted(out, key=lambda h: (h.person, h.tenure.key))
+        """Who holds the post on the day (several for a shared post), by person id. Read from the post's
+        tenures in date order: every incident asks this of every post of its town."""
+        post = self.posts[post_id]
+        out = [Holding(t.person, post, t) for t in self.tenures_of(post_id) if in_force(t.valid_from, t.valid_to, day)]
+        return sorted(out, key=lambda h: (h.person, h.tenure.key)) if len(out) > 1 else out
 
     def posts_held(self, person_id: str, day: date) -> list[Holding]:
         """Every post the person holds on the day (one person may hold several)."""
@@ -184,10 +208,12 @@ class OrgGraph:
                 out.append(Holding(person_id, self.posts[dst.split(":", 1)[1]], self.tenures[key]))
         return sorted(out, key=lambda h: h.post.id)
 
-    def posts_of(self, unit_id: str) -> list[Post]:
-        """The posts of a unit, by id."""
-        ids = [s for s, _, _ in self._in.get((node("unit", unit_id), "post_of"), ())]
-        return sorted((self.posts[i.split(":", 1)[1]] for i in ids), key=lambda p: p.id)
+    def posts_of(self, unit_id: str) -> tuple[Post, ...]:
+        """The posts of a unit, by id (sorted once per unit: every incident asks for its town's)."""
+        if unit_id not in self._unit_posts:
+            ids = [s for s, _, _ in self._in.get((node("unit", unit_id), "post_of"), ())]
+            self._unit_posts[unit_id] = tuple(sorted((self.posts[i.split(":", 1)[1]] for i in ids), key=lambda p: p.id))
+        return self._unit_posts[unit_id]
 
     def bearers(self, target: str, rels: tuple[str, ...], day: date,
                 where: Callable[[Assignment], bool] | None = None) -> list[Duty]:
@@ -198,7 +224,9 @@ class OrgGraph:
         ``where`` filters before the holders are looked up: a sector is a hub of
         every town's assignments, and only the incident's town's are wanted.
         """
-        out = []
+        out: list[Duty] = []
+        if not any((target, rel) in self._in for rel in rels):  # most units are the target of no duty
+            return out
         for _, key, _ in self._edges_in(target, rels, day):
             a = self.assignments[key]
             if where is not None and not where(a):
@@ -209,11 +237,27 @@ class OrgGraph:
                 out.append(Duty(a.person, a, None))
         return sorted(out, key=lambda d: (d.assignment.id, d.person))
 
-    def territory(self, a: Assignment) -> str | None:
-        """The unit a sector assignment covers: ``within``, else the town of its post; None = everywhere."""
-        if a.id not in self._territories:  # asked for every assignment onto a sector, for every incident
-            self._territories[a.id] = a.within or (self.town_of(self.posts[a.post].unit) if a.post else None)
-        return self._territories[a.id]
+    def post_territory(self, post_id: str) -> str:
+        """The unit a post's duties cover: the town of its unit, else the top of its unit's tree (a district)."""
+        if post_id not in self._territories:  # asked for every assignment onto a sector, for every incident
+            unit = self.posts[post_id].unit
+            self._territories[post_id] = self.town_of(unit) or self.unit_path(unit)[-1]
+        return self._territories[post_id]
+
+    def territories(self, a: Assignment, day: date) -> tuple[str, ...]:
+        """The units a sector or safety assignment covers on the day: ``within``; else the territory of
+        its post; else, for a personal one, the territories of the posts its person holds that day
+        (none when they hold none: a personal duty does not reach every town)."""
+        if a.within or a.post:  # asked for every assignment onto a sector, for every incident: kept
+            if a.id not in self._fixed_territories:
+                self._fixed_territories[a.id] = (a.within or self.post_territory(a.post),)
+            return self._fixed_territories[a.id]
+        return tuple(sorted({self.post_territory(h.post.id) for h in self.posts_held(a.person, day)}))
+
+    def ranked(self, person: str, day: date) -> Holding | None:
+        """The post of highest rank the person holds on the day (None when no post of theirs has a rank)."""
+        held = [h for h in self.posts_held(person, day) if h.post.rank]
+        return min(held, key=lambda h: (RANKS.index(h.post.rank), h.post.id), default=None)
 
     def assignments_onto(self, target: str, rel: str) -> list[Assignment]:
         """Every assignment of a kind onto a node, whatever its dates (for exposure windows)."""
@@ -222,6 +266,8 @@ class OrgGraph:
     def vacant_duties(self, target: str, rels: tuple[str, ...], day: date,
                       where: Callable[[Assignment], bool] | None = None) -> list[Assignment]:
         """Post-bound assignments onto the node (those ``where`` keeps) whose post nobody holds on the day."""
+        if not any((target, rel) in self._in for rel in rels):
+            return []
         found = (self.assignments[k] for _, k, _ in self._edges_in(target, rels, day))
         return sorted((a for a in found if a.post and (where is None or where(a)) and not self.holders(a.post, day)),
                       key=lambda a: a.id)

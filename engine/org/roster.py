@@ -15,12 +15,15 @@ class RosterRow:
     post: str
     title: str
     holders: tuple[str, ...]  # "name (id)", "（代）" marks an acting holder
-    duties: tuple[str, ...]  # "分管：非煤矿山", "包村：常青村", … ("in charge (分管): 非煤矿山" in English)
+    duties: tuple[str, ...]  # "分管：非煤矿山", "分管安全生产：铜川镇", "包村：常青村", … ("in charge (分管): 非煤矿山" in English)
 
 
-def _targets(graph: OrgGraph, a) -> list[str]:
+def _targets(graph: OrgGraph, a, day: date) -> list[str]:
+    """What an assignment is onto; a safety one (分管安全生产), the territories it covers that day."""
+    if a.kind == "safety":
+        return [graph.units[t].name for t in graph.territories(a, day)]
     names = [graph.sectors[s].name for s in a.sectors] + [graph.units[u].name for u in a.units]
-    names += [graph.units[v].name for v in (a.village, a.village_group) if v]
+    names += [graph.units[v].name for v in (a.village, a.site, a.village_group) if v]
     return names
 
 
@@ -30,7 +33,7 @@ def roster(graph: OrgGraph, day: date, lang: str = "zh") -> list[RosterRow]:
     for a in graph.assignments.values():
         if in_force(a.valid_from, a.valid_to, day):
             by_holder.setdefault(a.holder_ref, []).append(phrase(
-                lang, "org.duty", kind=label(lang, "assignment_kind", a.kind), targets="、".join(_targets(graph, a))))
+                lang, "org.duty", kind=label(lang, "assignment_kind", a.kind), targets="、".join(_targets(graph, a, day))))
     rows = []
     for post in sorted(graph.posts.values(), key=lambda p: (p.unit, p.id)):
         holders = graph.holders(post.id, day)

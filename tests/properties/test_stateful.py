@@ -2,11 +2,11 @@
 
 The machine starts from the small test town with one incident at its quarry, caused by a
 hazard there (and another hazard no cause rests on), then assigns and unassigns sectors
-(分管), stations and withdraws cadres (驻村 / 包村 / 包社), ends tenures, and adds and
-removes inspections (finding some hazards or none) and signatures (covering the hazards,
-the cause or nothing, in some capacity). After each step the principles each person is
-named under (谁分管 · 谁驻村 · 谁检查 · 谁签字) must be what :func:`four_principles`
-computes from the raw facts, with no engine code.
+(分管) and safety (分管安全生产), stations and withdraws cadres (驻村 / 驻企 / 包村 / 包社),
+ends tenures, and adds and removes inspections (finding some hazards or none) and signatures
+(covering the hazards, the cause or nothing, in some capacity). After each step the
+principles each person is named under (谁分管 · 谁驻村 · 谁检查 · 谁签字) must be what
+:func:`four_principles` computes from the raw facts, with no engine code.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from tests.conftest import BASE_TOWN
 from tests.properties.support import chain_of, holders
 
 FOUR = ("in_charge", "stationed", "inspected", "signed")
-LEADERSHIP = ("town", "party_committee", "government", "congress")
+HEAD_ROLES = ("party_secretary", "mayor")
 INCIDENT = Incident(id="inc", occurred_at=datetime(2023, 6, 15, 10, 0, tzinfo=TZ), site="pit",
                     village_group="east_g1", deaths=1,
                     causes=[Cause(id="c1", kind="direct", description="边坡浮石滚落", hazards=["hz1"])])
@@ -56,16 +56,20 @@ def _up(parents: dict[str, str | None], start: str | None) -> list[str]:
 def four_principles(facts: FactSet, pack, inc: Incident) -> dict[str, set[str]]:
     """Who the four principles of §5 name for the incident, read straight from the facts.
 
-    谁分管: bearers on the day of a 分管 assignment onto the incident's sector or a parent
-    sector, or onto the site or a unit above it or its village; and the holders of the
-    town's safety-lead posts (the pack files 分管安全 under the same principle).
-    谁驻村: bearers of a 驻村 / 包村 assignment onto the village, or a 包社 one onto the group.
+    谁分管: bearers on the day of a 分管 assignment onto the site or a unit above it or its
+    village; of one onto the incident's sector or a parent sector when their rank is given
+    or they are one of the town's heads (a rank not given is a data gap); and of a 分管安全
+    assignment (the pack files it under the same principle).
+    谁驻村: bearers of a 驻村 / 包村 assignment onto the village, of a 驻企 one onto the site,
+    or of a 包社 one onto the group.
     谁检查: inspectors of the site within the window who missed a hazard behind a cause existing on
     their day (their record names what they found, or they passed the site) or found it without
     suspending the site (no rectification is ever accepted here).
     谁签字: approvers and acceptors, within the window, of a counted document covering the cause
     or a hazard behind it.
-    A post-bound assignment is borne by whoever holds the post on the day (§6.3).
+    A post-bound assignment is borne by whoever holds the post on the day (§6.3). The town
+    is the only one, so a personal sector or safety assignment reaches it when its person
+    holds a post that day, and no other time.
     """
     day = inc.day
     units = {u.id: u for u in facts.units}
@@ -80,18 +84,28 @@ def four_principles(facts: FactSet, pack, inc: Incident) -> dict[str, set[str]]:
         for p in people:
             out[p].add(principle)
 
+    posts = {p.id: p for p in facts.posts}
+    heads = {p for post in facts.posts if post.role in HEAD_ROLES for p in holders(facts, post.id, day)}
+
+    def held_ranks(person):
+        return {posts[t.post].rank for t in facts.tenures if t.person == person and in_force(t.valid_from, t.valid_to, day)}
+
     for a in facts.assignments:
         if not in_force(a.valid_from, a.valid_to, day):
             continue
         bearers = holders(facts, a.post, day) if a.post else {a.person}
-        if a.kind == "in_charge" and (sectors & set(a.sectors) or places & set(a.units)):
+        territorial = bearers if a.post else {p for p in bearers if held_ranks(p)}  # a personal one: posts held
+        ranked = {p for p in territorial if (posts[a.post].rank if a.post else held_ranks(p) - {None}) or p in heads}
+        if a.kind == "in_charge" and places & set(a.units):
             name(bearers, "in_charge")
+        if a.kind == "in_charge" and sectors & set(a.sectors):
+            name(ranked, "in_charge")
+        if a.kind == "safety":
+            name(territorial, "in_charge")
         if (a.kind in ("stationed", "village_liaison") and a.village == village) or \
+                (a.kind == "stationed" and a.site == inc.site) or \
                 (a.kind == "group_liaison" and a.village_group == inc.village_group):
             name(bearers, "stationed")
-    for post in facts.posts:
-        if post.safety_lead and units[post.unit].kind in LEADERSHIP:
-            name(holders(facts, post.id, day), "in_charge")
     behind = {h for c in inc.causes for h in c.hazards}
     recorded = {i.id for i in facts.inspections if i.hazards_found}  # they say what they found
     for ins in facts.inspections:
@@ -159,10 +173,19 @@ class FourPrinciplesMachine(RuleBasedStateMachine):
     def assign_units(self, by_post, who, post, start, length, units):
         return self._assign(by_post, who, post, start, length, kind="in_charge", units=units)
 
+    @rule(target=assignments, by_post=st.booleans(), who=PEOPLE, post=POSTS, start=OFFSET, length=LENGTH)
+    def assign_safety(self, by_post, who, post, start, length):
+        return self._assign(by_post, who, post, start, length, kind="safety")
+
     @rule(target=assignments, by_post=st.booleans(), who=PEOPLE, post=POSTS, start=OFFSET, length=LENGTH,
           kind=st.sampled_from(["stationed", "village_liaison"]), village=st.sampled_from(["east", "west"]))
     def station_in_a_village(self, by_post, who, post, start, length, kind, village):
         return self._assign(by_post, who, post, start, length, kind=kind, village=village)
+
+    @rule(target=assignments, by_post=st.booleans(), who=PEOPLE, post=POSTS, start=OFFSET, length=LENGTH,
+          site=SITES)
+    def station_at_a_site(self, by_post, who, post, start, length, site):
+        return self._assign(by_post, who, post, start, length, kind="stationed", site=site)
 
     @rule(target=assignments, by_post=st.booleans(), who=PEOPLE, post=POSTS, start=OFFSET, length=LENGTH)
     def assign_a_village_group(self, by_post, who, post, start, length):

@@ -32,12 +32,12 @@ from facts.errors import (
     shown,
 )
 from facts.load import Origin, check_references, validation_problems
-from facts.model import SECTIONS, FactSet, Record, Tenure
+from facts.model import SECTIONS, Declaration, FactSet, Record, Tenure
 
 
 def record_id(record: Record) -> str:
-    """How a record is named by a change: its id (a tenure's key when it has none)."""
-    return record.key if isinstance(record, Tenure) else record.id
+    """How a record is named by a change: its id (a tenure's or a declaration's key when it has none)."""
+    return record.key if isinstance(record, (Tenure, Declaration)) else record.id
 
 
 @dataclass(frozen=True)
