@@ -25,8 +25,8 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def broken_report():
-    """The broken pack over 60 drawn towns (seed 0), examples shrunk briefly: deterministic."""
-    return check(load_pack(BROKEN), BROKEN, n=60, seed=0, shrink_seconds=0.2)
+    """The broken pack over 120 drawn towns (seed 0), examples shrunk briefly: deterministic."""
+    return check(load_pack(BROKEN), BROKEN, n=120, seed=0, shrink_seconds=0.2)
 
 
 def test_shipped_pack_has_no_static_finding(pack):
@@ -73,11 +73,11 @@ def test_broken_pack_static_messages_name_file_record_field_and_hint(broken_repo
 
 
 def test_broken_pack_dynamic_findings(broken_report):
-    """Which duty facts turn up depends on the towns drawn; these always do in 60 towns."""
+    """Which duty facts turn up depends on the towns drawn; these always do in 120 towns."""
     found = {(f.kind, f.problem.record, f.problem.message) for f in broken_report.dynamic}
     expected = {
-        ("dead_rule", "rules #7 (nobody)", "never fired in 60 generated scenarios"),
-        ("dead_rule", "rules #8 (inspected_later)", "never fired in 60 generated scenarios"),
+        ("dead_rule", "rules #7 (nobody)", "never fired in 120 generated scenarios"),
+        ("dead_rule", "rules #8 (inspected_later)", "never fired in 120 generated scenarios"),
         ("conflict", "rules safety_lead, town_heads",
          "both named the same person in a generated scenario under principle 'joint_party_government' for the "
          "same duty, as 'supervisory_leadership' and as 'overall_leadership', and neither overrides the other"),

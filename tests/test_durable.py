@@ -225,7 +225,7 @@ def test_a_join_reference_after_an_in_test_still_joins(pack):
         "liable": "duty"})
     small = pack.model_copy(update={"rules": [joined], "gaps": []})
     holds = {"post": "p", "title": "t", "rank": "", "unit": "u", "scope": "town", "sector": "", "village": "",
-             "acting": False, "tenure": "t", "first_month": "2020-01"}
+             "acting": False, "tenure": "t", "months_held": 0}
     facts = (Fact("involved", "k1", {"person": "dep"}, ()),
              Fact("holds", "k2", {**holds, "person": "mayor", "role": "mayor"}, ()),
              Fact("holds", "k3", {**holds, "person": "dep", "role": "deputy_mayor"}, ()))

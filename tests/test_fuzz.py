@@ -297,7 +297,7 @@ def _wide_pack(tmp: Path) -> Path:
                      for n in range(1, 10) for r in list(raw["rules"])]
     raw["parameters"]["report_duty_roles"]["value"] += [f"r{i}" for i in range(5000)]
     path = tmp / "wide.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 

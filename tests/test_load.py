@@ -207,8 +207,8 @@ CASES = {
         ["case.yaml: incidents #1 (x1): field 'occurred_at': must be a date and time with its zone, e.g. "
          "2023-03-01T14:20:00+08:00, not the number 1700000000"]),
     "a word as a yes/no": (
-        {"posts": [{"id": "pz", "unit": "gov", "title": "副镇长", "role": "deputy_mayor", "safety_lead": "yes"}]},
-        ["case.yaml: posts #1 (pz): field 'safety_lead': must be true or false, not the text 'yes'"]),
+        {"posts": [{"id": "pz", "unit": "gov", "title": "副镇长", "role": "deputy_mayor", "shared": "yes"}]},
+        ["case.yaml: posts #1 (pz): field 'shared': must be true or false, not the text 'yes'"]),
     "a line break in a name": (
         {"people": [{"id": "zz", "name": "张三\n| injected |"}]},
         ["case.yaml: people #1 (zz): field 'name': holds a line break; write it on one line"]),

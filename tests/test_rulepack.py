@@ -79,7 +79,7 @@ CASES = {
     # Contradictions and wrong shapes: each used to load and then drop findings or crash.
     "two rules overriding each other": (
         lambda raw: (rule(raw, "omitted_report").update(overrides=["concealed_report"])),
-        ["pack.yaml: rules #17 (omitted_report): field 'overrides': rules override each other in a cycle "
+        ["pack.yaml: rules #22 (omitted_report): field 'overrides': rules override each other in a cycle "
          "(omitted_report → concealed_report → omitted_report): a person named by them would keep none of their "
          "findings\n  hint: decide which of them stands and drop the reverse 'overrides'"]),
     "a longer override cycle": (
@@ -95,12 +95,12 @@ CASES = {
          "be dropped\n  hint: remove it from its own 'overrides'"]),
     "a mitigation of a mitigation": (
         lambda raw: rule(raw, "due_diligence_heads").update(overrides=["due_diligence_safety_lead"]),
-        ["pack.yaml: rules #25 (due_diligence_heads): field 'overrides': 'due_diligence_safety_lead' mitigates "
+        ["pack.yaml: rules #30 (due_diligence_heads): field 'overrides': 'due_diligence_safety_lead' mitigates "
          "other rules' findings and names nobody itself, so nothing of it can be overridden, mitigated or "
          "exonerated\n  hint: name the rules that make someone liable"]),
     "a duplicate tier id": (
         lambda raw: raw["tiers"].append(dict(raw["tiers"][0])),
-        ["pack.yaml: tiers #9 (site_staff): field 'id': duplicate tier id 'site_staff'\n"
+        ["pack.yaml: tiers #10 (site_staff): field 'id': duplicate tier id 'site_staff'\n"
          "  hint: give each band its own id: a repeated one would reorder the bands"]),
     "rules that are not a list": (
         lambda raw: raw.update(rules=5),
@@ -126,7 +126,7 @@ CASES = {
     "a reference to a field of another type": (
         lambda raw: rule(raw, "late_report_town")["when"]["report"].update(
             minutes_after={"gt": {"ref": "duty.person"}}),
-        ["pack.yaml: rules #16 (late_report_town): field 'when.report.minutes_after': 'minutes_after' is int and "
+        ["pack.yaml: rules #21 (late_report_town): field 'when.report.minutes_after': 'minutes_after' is int and "
          "'duty.person' is str: they never compare\n  hint: refer to a field of the same type"]),
     "a number too large to compare exactly": (
         lambda raw: raw["parameters"]["inspection_window_days"].update(value=2**63),

@@ -15,7 +15,7 @@ from typing import Iterator
 
 from engine.incident.fact import OK, Candidate, Check, Fact, Kind
 from engine.incident.place import Place
-from engine.incident.posts import first_full_month, held_since, tenure_check, tenures_of, vacancy
+from engine.incident.posts import held_since, months_held, tenure_check, tenures_of, vacancy
 from engine.org.graph import OrgGraph, node
 from facts.model import Assignment, Incident, Tenure
 from facts.timeline import in_force
@@ -37,12 +37,6 @@ LIAISON_KINDS = ("stationed", "village_liaison", "group_liaison")
 CHARGE_KINDS = ("in_charge", "safety")
 
 
-def _months(first: str, day: date) -> int:
-    """Whole months from ``first`` (YYYY-MM) to the month of ``day``, not counting it."""
-    year, month = map(int, first.split("-"))
-    return max(0, day.year * 12 + day.month - (year * 12 + month))
-
-
 def in_charge(graph: OrgGraph, person: str, a: Assignment, tenure: Tenure | None, target_kind: str, target: str,
               distance: int, day: date) -> Fact:
     since = max(a.valid_from, held_since(graph, tenure)) if tenure else a.valid_from
@@ -51,7 +45,7 @@ def in_charge(graph: OrgGraph, person: str, a: Assignment, tenure: Tenure | None
     return IN_CHARGE.fact(f"in_charge:{person}:{a.id}:{target}", {
         "person": person, "post": a.post or "", "assignment": a.id, "target_kind": target_kind, "target": target,
         "distance": distance, "via": "post" if a.post else "person", "rank": rank,
-        "days_held": (day - since).days, "months_held": _months(first_full_month(since), day)},
+        "days_held": (day - since).days, "months_held": months_held(since, day)},
         (a.id,) + tuple(t.key for t in (tenure, ranked and ranked.tenure) if t))
 
 

@@ -22,12 +22,13 @@ from facts.timeline import in_force
 
 HOLDS = Kind("holds", {"person": str, "post": str, "title": str, "role": str, "rank": str, "unit": str,
                        "scope": str, "sector": str, "village": str, "acting": bool, "tenure": str,
-                       "first_month": str},
+                       "months_held": int},
              implicit=("tenure",), duty=("scope", "role"),
              description="a person holds a post of the town, an office reached, the village or the site on the "
                          "incident's day; an office's post says which sector of the incident its business covers "
-                         "and whether it serves the incident's village; first_month is the first month the "
-                         "person held the post throughout (the months they answer for)")
+                         "and whether it serves the incident's village; months_held counts the full months before "
+                         "the incident's month that the person held the post throughout (the months they answer "
+                         "for, §6.3), to compare with a duty gap's months_before")
 VACANCY = Kind("vacancy", {"post": str, "title": str, "role": str, "unit": str, "scope": str, "assignment": str},
                duty=("scope",), description="a post with a duty of the plan that nobody held on the day")
 
@@ -59,19 +60,20 @@ def held_since(graph: OrgGraph, tenure: Tenure) -> date:
     return start
 
 
-def first_full_month(since: date) -> str:
-    """The first month (YYYY-MM) held from its first day: the months a person answers for (§6.3)."""
-    m = since.year * 12 + since.month - 1 + (since.day != 1)
-    return f"{m // 12:04d}-{m % 12 + 1:02d}"
+def months_held(since: date, day: date) -> int:
+    """Full months held from their first day before the month of ``day`` (§6.3: a successor answers
+    for the months of their own tenure): a post held since 2023-01-10 gives 1 on 2023-03-05 (February)."""
+    first = since.year * 12 + since.month - 1 + (since.day != 1)
+    return max(0, day.year * 12 + day.month - 1 - first)
 
 
-def holds(graph: OrgGraph, place: Place, post: Post, tenure: Tenure, scope: str) -> Fact:
+def holds(graph: OrgGraph, place: Place, post: Post, tenure: Tenure, scope: str, day: date) -> Fact:
     office = scope == "office"
     return HOLDS.fact(f"holds:{tenure.person}:{post.id}", {
         "person": tenure.person, "post": post.id, "title": post.title, "role": post.role, "rank": post.rank or "",
         "unit": post.unit, "scope": scope, "sector": place.business(graph, post.unit) if office else "",
         "village": place.serves(graph, post.unit) if office else "", "acting": tenure.acting,
-        "tenure": tenure.key, "first_month": first_full_month(held_since(graph, tenure))}, (tenure.key,))
+        "tenure": tenure.key, "months_held": months_held(held_since(graph, tenure), day)}, (tenure.key,))
 
 
 def vacancy(post: Post, scope: str, assignment: str = "") -> Fact:
@@ -89,7 +91,7 @@ def build(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
                 if not reached(post, scope):
                     continue
                 holders = graph.holders(post.id, day)
-                out += [holds(graph, place, post, h.tenure, scope) for h in holders]
+                out += [holds(graph, place, post, h.tenure, scope, day) for h in holders]
                 if not holders and post.role in VACANCY_ROLES.get(scope, ()):
                     out.append(vacancy(post, scope))
     return out
@@ -118,5 +120,5 @@ def near_misses(graph: OrgGraph, incident: Incident, place: Place, person: str) 
     """Every post the person ever held, as the ``holds`` fact it would be, held to the day."""
     for t in tenures_of(graph, person):
         post = graph.posts[t.post]
-        yield Candidate(holds(graph, place, post, t, place.scope_of(post.unit)),
+        yield Candidate(holds(graph, place, post, t, place.scope_of(post.unit), incident.day),
                         (tenure_check(graph, t, incident.day),))
