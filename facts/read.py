@@ -189,8 +189,6 @@ class CoreLoader(_CoreBase):
     def construct_core_scalar(self, node: yaml.Node) -> Any:
         value = self.construct_scalar(node)
         tag = node.tag[len(TAG):] if node.tag.startswith(TAG) else node.tag
-        if tag == "str":
-            return value
         if tag == "null" and _NULL.match(value):
             return None
         if tag == "bool" and value in _BOOL:
@@ -205,6 +203,9 @@ class CoreLoader(_CoreBase):
             return float(value.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf")
                          .replace(".nan", "nan").replace(".NaN", "nan").replace(".NAN", "nan"))
         raise _Refused(f"{shown(value)} is not a valid !!{tag}", node.start_mark)
+
+    def construct_core_str(self, node: yaml.ScalarNode) -> str:
+        return node.value  # most of a document: checked already, nothing to convert
 
     def construct_core_seq(self, node: yaml.SequenceNode):
         data: list = []
@@ -234,7 +235,8 @@ for _tag, _regexp, _first in (("null", _NULL, ["~", "n", "N", ""]),
                               ("bool", re.compile("^(?:" + "|".join(_BOOL) + ")$"), list("tTfF")),
                               ("int", _INT, list("-+0123456789")), ("float", _FLOAT, list("-+.0123456789"))):
     CoreLoader.add_implicit_resolver(TAG + _tag, _regexp, _first)
-for _tag in ("str", "null", "bool", "int", "float"):
+CoreLoader.add_constructor(TAG + "str", CoreLoader.construct_core_str)
+for _tag in ("null", "bool", "int", "float"):
     CoreLoader.add_constructor(TAG + _tag, CoreLoader.construct_core_scalar)
 CoreLoader.add_constructor(TAG + "seq", CoreLoader.construct_core_seq)
 CoreLoader.add_constructor(TAG + "map", CoreLoader.construct_core_map)
@@ -244,44 +246,50 @@ CoreLoader.add_constructor(None, CoreLoader.construct_unknown)
 def _check_nodes(root: yaml.Node) -> None:
     """Before anything is built: depth, keys, text, and how far aliases multiply the document.
 
-    Iterative (a file's depth never meets Python's recursion limit), each node once
-    however many aliases point to it, so a billion-laughs file costs its written size.
+    Iterative (a file's depth never meets Python's recursion limit), each mapping and
+    list once however many aliases point to it, so a billion-laughs file costs its
+    written size; the scalars, most of a document, are checked where they stand.
     """
-    size: dict[int, int] = {}  # node → values it stands for, aliases expanded
+    size: dict[int, int] = {}  # collection → values it stands for, aliases expanded
     depth: dict[int, int] = {}
+    written = 1  # values as written: the root and every child slot of every collection
+    on_path: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    open_: set[int] = set()
     while stack:
         node, done = stack.pop()
         key = id(node)
+        if isinstance(node, yaml.ScalarNode):  # only the root can be pushed as a scalar
+            _check_scalar(node)
+            size[key], depth[key] = 1, 1
+            continue
+        children = _children(node)
         if done:
-            children = _children(node)
-            size[key] = 1 + sum(size[id(c)] for c in children)
-            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
-            open_.discard(key)
+            on_path.discard(key)
+            size[key] = 1 + sum(size.get(id(c), 1) for c in children)
+            depth[key] = 1 + max((depth.get(id(c), 1) for c in children), default=0)
             if depth[key] > MAX_DEPTH:
                 raise _Refused(f"nested more than {MAX_DEPTH} levels deep", node.start_mark)
             continue
         if key in size:
             continue
-        if key in open_:
+        if key in on_path:
             raise _Refused("an alias refers to the value that contains it", node.start_mark)
-        open_.add(key)
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag == TAG + "str" and (problem := text_problem(node.value)):
-                raise _Refused(problem, node.start_mark)
-            if node.tag == TAG + "int" and len(node.value.lstrip("+-")) > MAX_DIGITS:
-                raise _Refused(f"an integer of {len(node.value.lstrip('+-'))} digits "
-                               f"(at most {MAX_DIGITS})", node.start_mark)
-        elif isinstance(node, yaml.MappingNode):
+        on_path.add(key)
+        written += len(children)
+        if isinstance(node, yaml.MappingNode):
             for k, _ in node.value:
                 if not (isinstance(k, yaml.ScalarNode) and k.tag == TAG + "str"):
                     what = "a list or a mapping" if not isinstance(k, yaml.ScalarNode) else shown(k.value)
                     raise _Refused(f"a key must be text, not {what}", k.start_mark,
                                    "write the key as a name (quote it: '1': …)")
         stack.append((node, True))
-        stack.extend((c, False) for c in _children(node) if id(c) not in size)
-    written = len(size)
+        for c in children:
+            if isinstance(c, yaml.ScalarNode):
+                _check_scalar(c)
+            elif id(c) in on_path:
+                raise _Refused("an alias refers to the value that contains it", c.start_mark)
+            elif id(c) not in size:
+                stack.append((c, False))
     if size[id(root)] > written + MAX_ALIAS_EXTRA:
         raise _Refused(f"its aliases (*name) repeat {size[id(root)] - written:,} values; at most "
                        f"{MAX_ALIAS_EXTRA:,} are allowed", root.start_mark)
@@ -293,6 +301,15 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [n for pair in node.value for n in pair]
     return []
+
+
+def _check_scalar(node: yaml.ScalarNode) -> None:
+    if node.tag == TAG + "str":
+        if (problem := text_problem(node.value)) is not None:
+            raise _Refused(problem, node.start_mark)
+    elif node.tag == TAG + "int" and len(node.value.lstrip("+-")) > MAX_DIGITS:
+        raise _Refused(f"an integer of {len(node.value.lstrip('+-'))} digits (at most {MAX_DIGITS})",
+                       node.start_mark)
 
 
 def parse_yaml(text: str, file: str) -> Any:
@@ -393,12 +410,44 @@ def parse_json(text: str, file: str, first_line: int = 1) -> Any:
         raise ReadError(file, f"{at + ': ' if at else ''}{e}", hint) from None
     except RecursionError:
         raise ReadError(file, f"nested more than {MAX_DEPTH} levels deep", "flatten the data") from None
-    _check_values(value, file)
+    if isinstance(value, (dict, list)):
+        _check_values(value, file, text)
+    elif isinstance(value, str):
+        _locate(value, file)
     return value
 
 
-def _check_values(root: Any, file: str) -> None:
-    """Depth and text of a parsed JSON value, with the path to what is refused."""
+#: What in JSON text can make a control character or a lone surrogate: a \\u, \\b or \\f escape.
+_ESCAPE = re.compile(r"\\[ubf]")
+
+
+def _check_values(root: Any, file: str, text: str) -> None:
+    """Depth and text of a parsed JSON value; the path to what is refused is found only then.
+
+    Containers only are walked; text is looked at only when the JSON holds an escape
+    that can make a bad character (raw control characters are JSON syntax errors).
+    """
+    strings = _ESCAPE.search(text) is not None
+    stack: list[tuple[Any, int]] = [(root, 1)]
+    while stack:
+        value, level = stack.pop()
+        if level > MAX_DEPTH or (strings and _bad_text(value)):
+            _locate(root, file)
+        items = value.values() if type(value) is dict else value
+        for v in items:
+            if type(v) is dict or type(v) is list:
+                stack.append((v, level + 1))
+            elif strings and type(v) is str and _BAD_CHAR.search(v):
+                _locate(root, file)
+
+
+def _bad_text(value: Any) -> bool:
+    """A container holding a bad key (values are looked at by the walk)."""
+    return type(value) is dict and any(_BAD_CHAR.search(k) for k in value)
+
+
+def _locate(root: Any, file: str) -> None:
+    """The refusal, with the path to the first thing refused (a second, slower walk)."""
     stack: list[tuple[Any, int, tuple]] = [(root, 1, ())]
     while stack:
         value, level, path = stack.pop()
