@@ -57,13 +57,14 @@ def test_every_line_whatever_its_bytes_ends_as_a_chain_or_an_error(pack, tmp_pat
         b'{"id": "twice", "site": "a", "site": "b"}',
         b'{"id": "long", "description": "' + b"x" * (2 << 20) + b'"}',
         b'{"id": "nul\x00"}',
+        b"null",  # valid JSON, and not an incident: it was skipped as if blank
     ]
     rows = [b"\xef\xbb\xbf" + LINES[0], *hostile, LINES[1]]
     incidents = tmp_path / "incidents.jsonl"
     incidents.write_bytes(b"\n".join(rows) + b"\n")
     out = tmp_path / "out"
     r = run_batch([EXAMPLE], incidents, pack, out, workers=2, backend="durable")
-    assert (r.lines, r.evaluated, r.failed_input, r.failed_internal) == (10, 2, 8, 0)
+    assert (r.lines, r.evaluated, r.failed_input, r.failed_internal) == (11, 2, 9, 0)
     assert baseline_ids(out) == ["inc-2022-01", "inc-2022-02"]
     assert [(e["line"], e["message"]) for e in errors(out)] == [
         (2, "is not UTF-8 (byte 0xd5 at column 24); it looks like GBK, as Chinese Windows tools save text"),
@@ -74,6 +75,7 @@ def test_every_line_whatever_its_bytes_ends_as_a_chain_or_an_error(pack, tmp_pat
         (7, "column 17 and column 30: the key 'site' appears twice in one object (JSON readers keep only the last)"),
         (8, "the line is longer than 1,048,576 bytes"),
         (9, "column 12: not valid JSON: Invalid control character at"),
+        (10, "must be a JSON object (one incident)"),
     ]
 
 

@@ -34,6 +34,8 @@ from facts.workbook import Place, Records, read_csvs, read_xlsx
 
 #: Bytes in one line: an incident is a few hundred.
 MAX_LINE = 1 << 20
+#: What a blank line, or one already reported, gives: not a record (a line holding `null` is one, and wrong).
+_NOTHING = object()
 
 
 @dataclass
@@ -124,6 +126,8 @@ def _row_of(record: str, default: int) -> int:
 VALIDATE_BATCH = 2000
 #: Bytes in one line: an incident is a few hundred.
 MAX_LINE = 1 << 20
+#: What a blank line, or one already reported, gives: not a record (a line holding `null` is one, and wrong).
+_NOTHING = object()
 #: The sections an incident refers to: its site, village and group (units), sector, people, its causes' hazards.
 REFERRED = ("units", "sectors", "people", "hazards")
 
@@ -157,7 +161,7 @@ class Reader:
                     raw = self._json(n, raw)
                 if place is not None:
                     self.places[n] = place
-                incident = self._parse(n, raw) if raw is not None else None
+                incident = self._parse(n, raw) if raw is not _NOTHING else None
             except Exception as e:  # noqa: BLE001 - a bug on one record must not lose the others
                 self.errors.append(error(n, None, None, "internal", "", f"{type(e).__name__}: {e}",
                                          "a failure inside wenze; please report it with this record"))
@@ -180,8 +184,9 @@ class Reader:
         return out
 
     def _json(self, n: int, text: str | ReadError) -> Any:
+        """The line's value; _NOTHING for a blank line (skipped) or one already reported."""
         if isinstance(text, str) and not text.strip():
-            return None
+            return _NOTHING
         try:
             if isinstance(text, ReadError):
                 raise text
@@ -189,7 +194,7 @@ class Reader:
         except ReadError as e:
             p = e.problems[0]  # the record says the line: the message keeps the column
             self.errors.append(error(n, None, None, "input", "", p.message.replace(f"line {n}, ", ""), p.hint))
-            return None
+            return _NOTHING
 
     def _parse(self, n: int, raw: Any) -> Incident | None:
         if not isinstance(raw, dict):
