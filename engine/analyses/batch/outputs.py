@@ -62,7 +62,7 @@ def _fsync_dir(path: Path) -> None:
 class Outputs:
     """The output folder of one run: a new folder beside DIR, filled, then put in DIR's place as a whole.
 
-    A kill at any moment leaves DIR holding the previous run's four files or the new
+    A kill at any moment leaves DIR holding the previous run's outputs or the new
     run's, never a mix. What a killed run leaves beside DIR (``.DIR.new-*``) is removed
     by the next run on DIR; a run holds ``.DIR.lock`` (an flock, released by the system
     even when the process is killed), so two batches never write one DIR. DIR may hold

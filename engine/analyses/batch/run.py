@@ -10,7 +10,7 @@ whose own incidents are not evaluated.
 
 **Outputs** in DIR, written into a new folder beside it that takes DIR's place
 as a whole at the end (:class:`engine.analyses.batch.outputs.Outputs`): a crash,
-Ctrl-C or a kill leaves the previous run's four files or the new ones, never a
+Ctrl-C or a kill leaves the previous run's outputs or the new ones, never a
 mix; a second batch on the same DIR is refused while one runs.
 
 - ``chains.jsonl``: one line per incident and variant, ``{"incident", "scenario",
