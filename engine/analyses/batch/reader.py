@@ -124,10 +124,6 @@ def _row_of(record: str, default: int) -> int:
 
 #: Incidents validated together (reference checks cost per call, not per incident).
 VALIDATE_BATCH = 2000
-#: Bytes in one line: an incident is a few hundred.
-MAX_LINE = 1 << 20
-#: What a blank line, or one already reported, gives: not a record (a line holding `null` is one, and wrong).
-_NOTHING = object()
 #: The sections an incident refers to: its site, village and group (units), sector, people, its causes' hazards.
 REFERRED = ("units", "sectors", "people", "hazards")
 
