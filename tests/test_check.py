@@ -34,10 +34,8 @@ def test_shipped_pack_has_no_static_finding(pack):
 
 
 def test_shipped_pack_is_clean_over_generated_towns():
-    """Run as the command, in a process of its own: hypothesis mixes the literal constants of every loaded
-    wenze module into its draws, so in-process the towns a seed gives would depend on which tests the
-    session imported (at 200 towns a rare duty, such as a 包社 cadre of the incident's group, then went
-    undrawn in some selections); the command imports the same modules every time."""
+    """Run as the command users run, in a process of its own (a seed draws the same towns whatever code is
+    loaded: engine.analyses.check.search keeps hypothesis from mixing in the literals of wenze's modules)."""
     done = subprocess.run([sys.executable, "-m", "cli", "check", str(DEFAULT_PACK), "--examples", "200",
                            "--lang", "en"],
                           capture_output=True, text=True, timeout=600, cwd=ROOT, check=False)
