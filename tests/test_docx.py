@@ -60,7 +60,7 @@ def test_one_paragraph_per_person_and_per_unit_from_the_function_the_markdown_re
     units = [f"{n}．{finding_paragraph(ex, u)}" for n, u in enumerate(chain.units, 1)]
     start = body.index(people[0])
     assert body[start:start + len(people) + len(units)] == people + units
-    assert people[-1] == "11．闫旻，时任铜川镇党委副书记、铜川镇镇长，对事故发生负有重要领导责任。鉴于其已履行所查职责，可从轻、减轻处理。"
+    assert people[-1] == "12．闫旻，时任铜川镇党委副书记、铜川镇镇长，对事故发生负有重要领导责任。鉴于其已履行所查职责，可从轻、减轻处理。"
 
 
 def test_the_chain_is_a_table_and_the_appendix_holds_evidence_and_digests(town, tmp_path):

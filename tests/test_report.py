@@ -68,7 +68,8 @@ def test_people_come_in_chain_order_with_their_grade(town, pack):
     headings = [l for l in text.splitlines() if re.match(r"### \d+\. ", l)]
     tiers = {t.id: t.zh for t in pack.tiers}
     assert headings == [f"### {n}. {l.name} · {tiers[l.tier]}" for n, l in enumerate(chain.links, 1)]
-    assert "| 9 | 分管领导 | 苏振华 | 铜川镇副镇长 | 直接领导责任 | 重要领导责任 |" in text.splitlines()
+    n = next(i for i, l in enumerate(chain.links, 1) if l.person == "su_zhenhua")
+    assert f"| {n} | 分管领导 | 苏振华 | 铜川镇副镇长 | 直接领导责任 | 重要领导责任 |" in text.splitlines()
 
 
 def test_a_person_section_is_the_finding_the_duty_the_category_and_the_grade(town):
@@ -133,7 +134,7 @@ def test_data_gaps_quote_the_plan_and_their_evidence_is_in_the_appendix(town):
     gaps = lines[lines.index("### Data gaps") + 2:]
     assert gaps[0] == ("- nobody was in charge of sector 农业农村 (agriculture) or a parent sector on the day "
                        "(§4.4: “其他副科级以上领导……对各自分管范围内的安全生产工作负直接领导责任。”)")
-    assert section(text, "#### Data gaps")[2:] == ["- no_leader_in_charge: `inc-2023-05`"]
+    assert "- no_leader_in_charge: `inc-2023-05`" in section(text, "#### Data gaps")
 
 
 def test_every_answerable_unit_has_a_section(town):

@@ -48,10 +48,7 @@ CASES = {
     "a duplicate rule id": (
         lambda raw: rule(raw, "signer").update(id="inspector"),
         ["pack.yaml: rules #9 (inspector): field 'id': duplicate rule id 'inspector'\n"
-         "  hint: give each rule and gap its own id",
-         *(f"pack.yaml: grading #{n} ({g}): field 'finding.rule': unknown rule 'signer'\n"
-           "  hint: use one of: " + ", ".join(r["id"] for r in SHIPPED["rules"] if r["id"] != "signer")
-           for n, g in ((9, "inspectors_signers"), (10, "inspectors_signers_on_the_direct_cause")))]),
+         "  hint: give each rule and gap its own id"]),
     "an unknown parameter": (
         lambda raw: rule(raw, "inspector")["when"]["check"].update(days_before={"lte": {"param": "window"}}),
         ["pack.yaml: rules #8 (inspector): field 'when.check.days_before': unknown parameter 'window'\n"

@@ -85,8 +85,7 @@ CADRE = standing("liaison", ["liaison_responsibility"], ["stationed"], "oversigh
 INSPECTOR = standing("inspectors_signers", ["inspection_responsibility"], ["inspected"], "direct_supervision")
 DEP1 = standing("sector_leader", ["direct_leadership"], ["in_charge"], "important_leadership")
 DEP2 = standing("liaison", ["territorial_responsibility"], ["stationed"], "territorial")
-MAYOR = standing("town_heads", ["duty_failure", "overall_leadership"], ["duties", "joint_party_government"],
-                 "important_leadership")
+MAYOR = standing("town_heads", ["overall_leadership"], ["joint_party_government"], "important_leadership")
 OFFICER, DEPUTY = [("p_officer", "执法员")], [("p_dep1", "副镇长")]
 
 # -- every kind of change, with its exact diff ------------------------------------------------

@@ -54,10 +54,10 @@ def _written(ex: Explainer, fact: Fact) -> dict[str, Any]:
 
 
 def _variant(fact: Fact) -> tuple[str, ...]:
-    """Which sentence of its kind a fact reads with: a post held as the safety lead, or how an act bears on
-    a cause of the incident (``bears``: missed, not_followed_up, covers …)."""
-    if fact.kind == "holds":
-        return ("safety_lead",) if fact.fields["safety_lead"] else ()
+    """Which sentence of its kind a fact reads with: what a charge is of (a sector, a unit, safety), or how an
+    act bears on a cause of the incident (``bears``: missed, not_followed_up, covers …)."""
+    if fact.kind == "in_charge":
+        return (fact.fields["target_kind"],)
     return (fact.fields["bears"],) if fact.fields.get("bears") else ()
 
 

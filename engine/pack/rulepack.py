@@ -423,7 +423,7 @@ def load_pack(path: str | Path = DEFAULT_PACK) -> RulePack:
     pack = pack.model_copy(update=items).without(disabled)
     declared = [r["id"] for r in raw.get("rules") or [] if isinstance(r, dict) and isinstance(r.get("id"), str)] \
         if isinstance(raw.get("rules"), list) else []
-    problems += check_pack(pack, file, declared)
+    problems += check_pack(pack, file, declared, grading=not problems)
     if problems:
         raise RulePackError(problems, what=file)
     return pack
@@ -436,7 +436,7 @@ MAX_ALIASES = 15
 ALIAS = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 
 
-def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Problem]:
+def check_pack(pack: RulePack, file: str, declared: list[str] = (), grading: bool = True) -> list[Problem]:
     """Static checks: names resolve, fields exist for their kind, types agree, ids unique, no contradiction."""
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -529,8 +529,10 @@ def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Prob
                         bad(f"{part}.{alias}", f"alias '{alias}' is used twice", "give each pattern its own alias")
                     _check_pattern(pack, f"{part}.{brief(alias, 40)}", pat, aliases, bad)
                     aliases[alias] = pat.kind
-    problems += _override_cycles(pack, file)
-    return problems + check_law(pack, file) + check_grades(pack, file, rule_ids)
+    problems += _override_cycles(pack, file) + check_law(pack, file)
+    # the gradings name rules: checked once the rules are sound (and, for ``grading``, all of them were read),
+    # so a broken rule is not reported twice
+    return problems or (check_grades(pack, file, rule_ids) if grading else [])
 
 
 _VALUE_HINT = (f"numbers from -{MAX_INT:,} to {MAX_INT:,}, words of at most {MAX_NAME} characters, "
