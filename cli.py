@@ -18,6 +18,7 @@ from typing import Iterable
 import click
 from rich.console import Console
 
+from engine.chain.chain import ORDERS
 from engine.pack.backends import BACKENDS
 from engine.pack.rulepack import DEFAULT_PACK, load_pack
 from engine.words.catalog import LANGS, all_of, phrase
@@ -151,11 +152,15 @@ def org(paths: tuple[Path, ...], as_of, output, lang) -> None:
 
 @cli.command()
 @click.option("--context", is_flag=True, help="Print the context-fact schema rule packs match on instead.")
+@click.option("--chain", is_flag=True, help="Print the JSON Schema of trace's JSON output (the chain) instead.")
 @OUTPUT
 @LANG
-def schema(context: bool, output, lang) -> None:
+def schema(context: bool, chain: bool, output, lang) -> None:
     """Print the JSON Schema of the fact format (for editors and exporters)."""
-    if context:
+    if chain:
+        from engine.outputs.contract import chain_schema
+        text = json.dumps(chain_schema(), ensure_ascii=False, indent=2)
+    elif context:
         from engine.incident.kinds import SCHEMA
         text = json.dumps({k: {f: t.__name__ for f, t in v.items()} for k, v in SCHEMA.items()},
                           ensure_ascii=False, indent=2)
@@ -206,19 +211,22 @@ TRACE_FORMATS = ["table", "json", "jsonl", "md", "docx", "dot", "mermaid", "svg"
 @click.option("--format", "fmt", type=click.Choice(TRACE_FORMATS), default="table", show_default=True,
               help="json: an array of chains; jsonl: one chain per line; md or docx: the report; "
                    "dot, mermaid, svg: the layered diagram of one incident.")
+@click.option("--order", type=click.Choice(ORDERS), default="band", show_default=True,
+              help="band: from the scene upward; severity: heaviest grade of responsibility first.")
 @click.option("--template", "docx_template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="The Word template of --format docx (see `wenze template report.docx`).")
 @OUTPUT
 @BACKEND
 @LANG
-def trace(paths, incidents, rules, fmt, docx_template, output, backend, lang) -> None:
-    """The responsibility chain of each incident, scene upward, with evidence."""
+def trace(paths, incidents, rules, fmt, order, docx_template, output, backend, lang) -> None:
+    """The responsibility chain of each incident, scene upward (or heaviest first), with evidence."""
+    from engine.chain.chain import in_order
     from engine.chain.trace import Tracer
     from engine.outputs import table as render
 
     tracer = Tracer(load_facts(paths), load_pack(rules), BACKENDS[backend]())
     selected = tracer.select(incidents)
-    chains = (tracer.trace(i) for i in selected)  # one at a time: a county's chains are never all held
+    chains = (in_order(tracer.trace(i), order) for i in selected)  # one at a time: a county's chains are never all held
     if fmt == "json":
         _emit(output, render.chains_json_parts(chains))
     elif fmt == "jsonl":
@@ -238,7 +246,7 @@ def trace(paths, incidents, rules, fmt, docx_template, output, backend, lang) ->
         from engine.outputs.diagram import render as draw
         _emit(output, draw(list(chains), tracer.pack, tracer.graph, fmt, lang))
     else:
-        _emit_rich(output, (render.table(c, tracer.pack, lang) for c in chains))
+        _emit_rich(output, (render.table(c, tracer.graph, lang) for c in chains))
 
 
 @cli.command()
@@ -257,6 +265,7 @@ def explain(paths, incident, person, scenarios, rules, fmt, output, backend, lan
     With --scenario, under the scenarios (composed in the order given)."""
     from engine.chain.trace import Tracer
     from engine.explain.explainer import explain_person
+    from engine.outputs.finding_text import finding_paragraph
     from facts.canon import canonical_json
 
     facts, pack = load_facts(paths), load_pack(rules)
@@ -264,7 +273,7 @@ def explain(paths, incident, person, scenarios, rules, fmt, output, backend, lan
         from engine.analyses.whatif.evaluate import variants
         variant = variants(facts, pack, ["+".join(scenarios)])[-1]
         facts, pack = variant.facts, variant.pack
-    answer = explain_person(Tracer(facts, pack, BACKENDS[backend]()), incident, person, lang)
+    answer = explain_person(Tracer(facts, pack, BACKENDS[backend]()), incident, person, lang, finding_paragraph)
     _emit(output, canonical_json(answer.as_json(), indent=2) + "\n" if fmt == "json" else answer.as_text())
 
 

@@ -361,6 +361,8 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
                                         "incident", "check 'at', 'learned_at' and 'occurred_at'"))
         for i, pid in enumerate(inc.concealed_by):
             ref(o, f"concealed_by.{i}", pid, "people")
+        for i, pid in enumerate(inc.deceased):
+            ref(o, f"deceased.{i}", pid, "people")
         for i, cause in enumerate(inc.causes):
             causes.setdefault((inc.site, cause.id), []).append(inc.id)
             for j, hz in enumerate(cause.hazards):

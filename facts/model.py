@@ -297,6 +297,7 @@ class Incident(Record):
     direct_loss_yuan: Count = 0
     description: Prose = ""
     involved: list[Id] = []
+    deceased: list[Id] = Field(default=[], description="people who died in it")
     reports: list[Report] = []
     concealed_by: list[Id] = Field(default=[], description=(
         "people the investigation found to have concealed the incident (瞒报)"))
@@ -311,6 +312,14 @@ class Incident(Record):
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
             raise ValueError(f"cause id {', '.join(repr(i) for i in twice)} is used twice; give each cause its own id")
+        return v
+
+    @field_validator("deceased")
+    @classmethod
+    def _no_more_dead_than_deaths(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        deaths = info.data.get("deaths")
+        if deaths is not None and len(set(v)) > deaths:
+            raise ValueError(f"{len(set(v))} people are listed as having died, but 'deaths' is {deaths}")
         return v
 
     @property

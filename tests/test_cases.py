@@ -5,7 +5,8 @@ case's own ``input``), optionally another rule pack (``pack``, a path relative
 to the case file) and parameters changed for the case (``parameters``: a value,
 or dated values ``{DAY: value, …}``), and the exact chain expected for one
 incident (``expect``), or for each of several (a list): the people in chain
-order with the rules that named each, selected evidence, the data gaps, the
+order with the rules that named each, selected evidence, the grades of
+responsibility (``grades``, ``graded_by``, ``not_pursued``), the data gaps, the
 acts to examine and the warnings (:mod:`engine.analyses.cases`).
 """
 from __future__ import annotations
@@ -41,3 +42,9 @@ def test_every_rule_and_gap_of_the_pack_is_exercised_by_some_case(pack):
             fired |= set(expect.get("gaps", []))
             fired |= {x["rule"] for x in expect.get("to_examine", [])}
     assert {i.id for i in pack.items} <= fired
+
+
+def test_every_grading_and_escalation_of_the_pack_is_exercised_by_some_case(pack):
+    named = {g for path in CASES for expect in load_case(path).expect
+             for ids in (expect.get("graded_by") or {}).values() for g in ids}
+    assert {g.id for g in (*pack.grading, *pack.escalations)} <= named

@@ -57,8 +57,8 @@ def test_trace_json_is_always_an_array_and_jsonl_one_chain_per_line():
     assert [json.loads(line) for line in lines] == several
     assert list(one) == ["exonerated", "facts_digest", "gaps", "grade", "incident", "links", "rulepack",
                          "to_examine", "units", "warnings"]
-    assert list(one["links"][0]) == ["categories", "clauses", "evidence", "findings", "mitigations", "name",
-                                     "person", "posts", "principles", "rules", "sources", "tier"]
+    assert list(one["links"][0]) == ["categories", "clauses", "evidence", "findings", "grade", "mitigations", "name",
+                                     "person", "posts", "principles", "pursued", "rules", "sources", "tier"]
 
 
 def test_trace_table_names_people_in_chinese_by_default_and_english_on_request():

@@ -14,7 +14,8 @@ from docx.oxml.ns import qn
 import engine.outputs.docx as word
 from cli import cli
 from engine.chain.trace import Tracer
-from engine.outputs.report import person_paragraph, unit_paragraph
+from engine.explain.explainer import Explainer
+from engine.outputs.finding_text import finding_paragraph
 from engine.pack.backends import PythonBackend
 from facts.load import load_facts
 from tests.conftest import EXAMPLE
@@ -54,19 +55,20 @@ def test_the_report_has_the_sections_of_an_investigation_report_in_order(town, t
 def test_one_paragraph_per_person_and_per_unit_from_the_function_the_markdown_report_uses(town, tmp_path):
     chain = town.trace(town.incidents["inc-2022-01"])
     body = texts(document(town, "inc-2022-01", tmp_path), "Normal")
-    people = [f"{n}．{person_paragraph(link, town.graph, town.pack)}" for n, link in enumerate(chain.links, 1)]
-    units = [f"{n}．{unit_paragraph(u, town.graph, town.pack)}" for n, u in enumerate(chain.units, 1)]
+    ex = Explainer(town.graph, chain, "zh")
+    people = [f"{n}．{finding_paragraph(ex, link)}" for n, link in enumerate(chain.links, 1)]
+    units = [f"{n}．{finding_paragraph(ex, u)}" for n, u in enumerate(chain.units, 1)]
     start = body.index(people[0])
     assert body[start:start + len(people) + len(units)] == people + units
-    assert people[-1] == ("12．闫旻，时任铜川镇党委副书记、铜川镇镇长。依据铜政发〔2022〕12号§4.2（“党政同责”），"
-                          "对事故负有全面领导责任。其已履职尽责，可从轻、减轻处理。")
+    assert people[-1] == "12．闫旻，时任铜川镇党委副书记、铜川镇镇长，对事故发生负有重要领导责任。鉴于其已履行所查职责，可从轻、减轻处理。"
 
 
 def test_the_chain_is_a_table_and_the_appendix_holds_evidence_and_digests(town, tmp_path):
     chain = town.trace(town.incidents["inc-2023-05"])
     doc = document(town, "inc-2023-05", tmp_path)
     (table,) = doc.tables
-    assert [c.text for c in table.rows[0].cells] == ["序号", "姓名或单位", "当日职务", "层级", "责任类别", "依据条款"]
+    assert [c.text for c in table.rows[0].cells] == ["序号", "姓名或单位", "当日职务", "层级", "责任类别", "责任等级",
+                                                     "依据条款"]
     assert [r.cells[1].text for r in table.rows[1:]] == [p.name for p in (*chain.links, *chain.units)]
     gaps = texts(doc, "Normal")
     assert f"{chain.gaps[0].message['zh']}（{chain.gaps[0].clause}）" in gaps

@@ -52,11 +52,11 @@ def test_dot_keeps_the_name_as_one_label(hostile):
     assert any(HOSTILE.replace('"', '\\"') in (label or "") for label in labels)
 
 
-def test_a_markdown_table_row_keeps_its_five_cells(hostile):
+def test_a_markdown_table_row_keeps_its_six_cells(hostile):
     tracer, chain = hostile
     report = markdown([chain], tracer.pack, tracer.graph, "zh")
     row = next(line for line in report.splitlines() if line.startswith("| 1 |"))
-    assert len(re.findall(r"(?<!\\)\|", row)) == 6
+    assert len(re.findall(r"(?<!\\)\|", row)) == 7
     assert "&lt;img src=x onerror=alert(1)&gt;" in row and "<img" not in row
 
 

@@ -288,11 +288,25 @@ def test_explain_command_prints_the_why(town):
                                       "--lang", "en", "--backend", "python"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[:9] == [
+    assert lines[:5] == [
         "苏振华 (su_zhenhua) · incident inc-2023-02 (2023-03-01, 东胜区鑫源砂石料有限公司枳机塔砂石场, general accident)",
         "in the chain, band: leaders in charge",
         "Posts that day: 副镇长 (deputy_mayor_2, since 2023-03-01)",
+        "Grade of responsibility: important leadership responsibility (severity 60)",
+        "Finding: 苏振华, then 铜川镇副镇长, in charge of 工矿商贸, bears important leadership responsibility for the "
+        "incident."]
+    at = lines.index("Why they are in the chain")
+    assert lines[at - 7:at] == [
         "",
+        "Why this grade",
+        "- direct leadership responsibility (rule sector_in_charge): grading in_charge gives important leadership "
+        "responsibility. Basis: 《中国共产党纪律处分条例》第三十九条; Art. 39(3), 对应管的工作……负次要领导责任.",
+        "",
+        "Why not the heavier principal leadership responsibility",
+        "- grading directly_in_charge: 工矿商贸 (charge-industry_trade) is 2 level(s) above the incident's sector or "
+        "site; 0 required (0: the sector or site itself)",
+        ""]
+    assert lines[at:at + 5] == [
         "Why they are in the chain",
         "1. sector_in_charge · whoever is in charge answers (§4.4) → direct leadership responsibility",
         "   The plan: “其他副科级以上领导，按照《关于调整铜川镇领导分工、包村及一般干部包社的通知》"

@@ -296,6 +296,11 @@ def _wide_pack(tmp: Path) -> Path:
     raw = parse_yaml(PACK, 'pack')
     raw["rules"] += [{**r, "id": f"{r['id']}_c{n}", "overrides": [f"{o}_c{n}" for o in r.get("overrides", [])]}
                      for n in range(1, 10) for r in list(raw["rules"])]
+    for item in (*raw["grading"], *raw["escalations"]):  # the copies are graded as the rules they copy
+        rule = item.get("finding", {}).get("rule")
+        if rule:
+            ids = [rule] if isinstance(rule, str) else rule["in"]
+            item["finding"]["rule"] = {"in": [*ids, *(f"{i}_c{n}" for n in range(1, 10) for i in ids)]}
     raw["parameters"]["report_duty_roles"]["value"] += [f"r{i}" for i in range(5000)]
     path = tmp / "wide.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")

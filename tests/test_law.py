@@ -170,8 +170,10 @@ def test_the_shipped_pack_cites_its_sources_beyond_the_plan(pack):
     assert {"decree493_art3", "decree493_art9", "decree493_art11", "safety_law_art21", "safety_law_art68",
             "safety_law_art90", "emergency_regs_art8",
             "cadre_rules_art18", "cadre_rules_art23", "cadre_rules_art24", "fines_rules_art5",
-            "accountability_art6", "discipline_art39"} == set(pack.sources)
-    assert {s for s, src in pack.sources.items() if src.summary} == {"emergency_regs_art8", "cadre_rules_art18"}
+            "accountability_art6", "discipline_art39",
+            "safety_law_art5", "safety_law_art111"} == set(pack.sources)  # the last two are cited by the grades
+    assert {s for s, src in pack.sources.items() if src.summary} == {"emergency_regs_art8", "cadre_rules_art18",
+                                                                     "safety_law_art111"}
     assert not any("Art." in p.description for p in pack.parameters.values())  # the citations moved to `source`
 
 
@@ -314,9 +316,9 @@ def test_the_table_report_diagram_and_explain_say_it(early, early_chain, pack):
     tracer, chain = early_chain
     assert f"注意: {WARNING_ZH}" in run("trace", BASE_DIR, early, "--incident", "inc")
     assert f"Note: {WARNING_EN}" in run("trace", BASE_DIR, early, "--incident", "inc", "--lang", "en")
-    assert table.table(chain, pack, "zh").caption.splitlines()[0] == f"注意: {WARNING_ZH}"
+    assert table.table(chain, tracer.graph, "zh").caption.splitlines()[0] == f"注意: {WARNING_ZH}"
     md = markdown([chain], pack, tracer.graph, "zh").splitlines()
-    assert md[:3] == ["## 事故 inc：东村砂石场", "", f"> **注意**：{WARNING_ZH}"]
+    assert md[:3] == ["## 东村砂石场“3·6”事故", "", f"> **注意**：{WARNING_ZH}"]
     assert f"> **Note**: {WARNING_EN}" in markdown([chain], pack, tracer.graph, "en").splitlines()
     dot = diagram.to_dot(diagram.layout(chain, pack, tracer.graph, "zh"))
     assert f'label="事故 inc · 东村砂石场\\n注意：{WARNING_ZH}"' in dot
@@ -362,6 +364,6 @@ def test_the_report_names_the_version_of_a_dated_pack(tmp_path):
     pack = load_pack(write_pack(tmp_path, DATED))
     tracer = Tracer(load_facts([BASE_DIR, case_facts(tmp_path, "inspection_window_boundary")]), pack, PythonBackend())
     chain = tracer.trace(tracer.select()[0])
-    basis = next(line for line in markdown([chain], pack, tracer.graph, "zh").splitlines() if line.startswith("- 依据"))
-    assert basis == (f"- 依据：规则包 tongchuan-2022（{pack.digest}），事故当日施行的版本 "
+    basis = next(line for line in markdown([chain], pack, tracer.graph, "zh").splitlines() if line.startswith("- 事故 `"))
+    assert basis == (f"- 事故 `{chain.context.incident.id}`；规则包 tongchuan-2022（{pack.digest}），事故当日施行的版本 "
                      f"{pack.as_of(chain.context.day).digest}；事实摘要 {chain.facts_digest}")

@@ -26,6 +26,10 @@ def rule(raw, rule_id):
     return next(r for r in raw["rules"] if r["id"] == rule_id)
 
 
+def grading(raw, grading_id):
+    return next(g for g in raw["grading"] if g["id"] == grading_id)
+
+
 CASES = {
     "an unknown fact kind": (
         lambda raw: rule(raw, "signer")["when"]["sig"].update(kind="signatur"),
@@ -72,6 +76,38 @@ CASES = {
         lambda raw: rule(raw, "inspector")["when"]["check"].update(days_before={"le": 3}),
         ["pack.yaml: rules #8 (inspector): field 'when': field 'days_before': a test is a value or one "
          "of {eq, ne, lt, lte, gt, gte, in, not_in}: value (did you mean 'lte'?)"]),
+    "two gradings that disagree without precedence": (
+        lambda raw: grading(raw, "directly_in_charge").pop("overrides"),
+        ["pack.yaml: grading directly_in_charge, in_charge: field 'overrides': both can grade the findings of rule "
+         "'sector_in_charge', as 'main_leadership' and as 'important_leadership', and neither overrides the other\n"
+         "  hint: add `overrides: [in_charge]` to grading directly_in_charge (or the reverse), or make their conditions "
+         "exclusive"]),
+    "two gradings that override each other": (
+        lambda raw: grading(raw, "in_charge").update(overrides=["directly_in_charge"]),
+        ["pack.yaml: grading #5 (directly_in_charge): field 'overrides': gradings 'directly_in_charge' and "
+         "'in_charge' override each other\n  hint: precedence goes one way: remove one of the two overrides"]),
+    "a rule whose findings no grading covers": (
+        lambda raw: raw["grading"].remove(grading(raw, "safety_manager")),
+        ["pack.yaml: rules #11 (site_safety_manager): field 'grading': some of its findings would get no grade: no "
+         "grading applies to every one of them\n  hint: add a grading whose condition is only `finding: {rule: "
+         "site_safety_manager}` (or its category or principle), and let more specific gradings override it"]),
+    "a grading on a field no fact has": (
+        lambda raw: grading(raw, "mayor").update(fact={"kind": "holds", "rol": "mayor"}),
+        ["pack.yaml: grading #2 (mayor): field 'fact.rol': no context fact has field 'rol' (did you mean 'role'?)\n"
+         "  hint: `wenze schema --context` lists the fields of each kind"]),
+    "a unit's grade given to a person": (
+        lambda raw: grading(raw, "mayor").update(grade="responsible_unit"),
+        ["pack.yaml: grading #2 (mayor): field 'grade': grade 'responsible_unit' is not given to a person, but rule "
+         "'town_heads' names one\n  hint: narrow its condition, or add 'person' to the party of grade "
+         "'responsible_unit'"]),
+    "an escalation that lowers": (
+        lambda raw: raw["escalations"][0].update(to="oversight"),
+        ["pack.yaml: escalations #1 (deaths_raise_leadership): field 'to': 'oversight' (severity 30) is not heavier "
+         "than 'leadership' (severity 40)\n  hint: an escalation only raises"]),
+    "two grades of a party with one severity": (
+        lambda raw: raw["grades"]["oversight"].update(severity=35),
+        ["pack.yaml: grades.territorial: field 'severity': grades 'oversight' and 'territorial' share severity 35\n"
+         "  hint: severity is an order: give each grade of a party its own"]),
     "a rule without its quote": (
         lambda raw: rule(raw, "town_heads").pop("quote"),
         ["pack.yaml: rules #1 (town_heads): field 'quote': a rule that cites a clause quotes it: give the plan's "

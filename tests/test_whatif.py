@@ -77,14 +77,15 @@ def person(change: str, who: str, name: str, posts: list, before=None, after=Non
             "posts": [{"post": p, "title": t} for p, t in posts], "before": before, "after": after}
 
 
-def standing(tier: str, categories: list, principles: list) -> dict:
-    return {"tier": tier, "categories": categories, "principles": principles}
+def standing(tier: str, categories: list, principles: list, grade: str) -> dict:
+    return {"tier": tier, "categories": categories, "principles": principles, "grade": grade}
 
 
-CADRE = standing("liaison", ["liaison_responsibility"], ["stationed"])
-INSPECTOR = standing("inspectors_signers", ["inspection_responsibility"], ["inspected"])
-DEP1 = standing("sector_leader", ["direct_leadership"], ["in_charge"])
-DEP2 = standing("liaison", ["territorial_responsibility"], ["stationed"])
+CADRE = standing("liaison", ["liaison_responsibility"], ["stationed"], "oversight")
+INSPECTOR = standing("inspectors_signers", ["inspection_responsibility"], ["inspected"], "direct_supervision")
+DEP1 = standing("sector_leader", ["direct_leadership"], ["in_charge"], "important_leadership")
+DEP2 = standing("liaison", ["territorial_responsibility"], ["stationed"], "territorial")
+MAYOR = standing("town_heads", ["overall_leadership"], ["joint_party_government"], "important_leadership")
 OFFICER, DEPUTY = [("p_officer", "执法员")], [("p_dep1", "副镇长")]
 
 # -- every kind of change, with its exact diff ------------------------------------------------
@@ -94,9 +95,13 @@ CHANGES = {
                       [person("removed", "cadre", "干部庚", OFFICER, before=CADRE)], []),
     "enable_rules": ([{"disable_rules": ["stationed_cadre"]}, {"enable_rules": ["stationed_cadre"]}], [], []),
     "set_params": ([{"set_params": {"signature_window_days": 730}}],
-                   [person("changed", "dep2", "副镇长戊", [("p_dep2", "副镇长")], before=DEP2, aspects=("categories", "principles"),
+                   [person("changed", "dep2", "副镇长戊", [("p_dep2", "副镇长")], before=DEP2,
+                           aspects=("categories", "principles", "grade"),
                            after=standing("liaison", ["signature_responsibility", "territorial_responsibility"],
-                                          ["signed", "stationed"]))], []),
+                                          ["signed", "stationed"], "direct_supervision"))], []),
+    "set_params of an escalation": ([{"set_params": {"escalation_grade_rank": 1}}],
+                                    [person("changed", "mayor", "镇长乙", [("p_mayor", "镇长")], aspects=("grade",),
+                                            before=MAYOR, after={**MAYOR, "grade": "main_leadership"})], []),
     "add": ([{"add": {"inspections": [{"id": "ins2", "date": "2022-05-01", "site": "pit", "inspectors": ["whead"],
                                        "outcome": "passed"}]}}],
             [person("added", "whead", "西村书记壬", [("p_west_sec", "西村党支部书记")], after=INSPECTOR)], []),
@@ -115,9 +120,10 @@ CHANGES = {
                         "en": "post 副镇长 (p_dep1) was vacant on the day; its duties fell to nobody",
                         "zh": "事故当日职务“副镇长”（p_dep1）空缺，其职责无人承担"}}]),
     "reassign": ([{"reassign": {"assignment": "a_mining", "post": "p_dep2", "from": "2022-05-01"}}],
-                 [person("changed", "dep2", "副镇长戊", [("p_dep2", "副镇长")], before=DEP2, aspects=("tier", "categories", "principles"),
+                 [person("changed", "dep2", "副镇长戊", [("p_dep2", "副镇长")], before=DEP2,
+                         aspects=("tier", "categories", "principles", "grade"),
                          after=standing("sector_leader", ["direct_leadership", "territorial_responsibility"],
-                                        ["in_charge", "stationed"])),
+                                        ["in_charge", "stationed"], "important_leadership")),
                   person("removed", "dep1", "副镇长丁", DEPUTY, before=DEP1)], []),
 }
 
@@ -133,12 +139,13 @@ def test_each_kind_of_change_has_its_exact_diff(town, pack, tmp_path, kind):
 def test_swap_pack_evaluates_under_the_other_pack(town, pack, tmp_path):
     raw = yaml.safe_load(DEFAULT_PACK.read_text(encoding="utf-8"))
     raw["rules"] = [r for r in raw["rules"] if r["id"] != "involved_staff"]
+    raw["grading"] = [g for g in raw["grading"] if g["id"] != "involved_staff"]  # a grading names only rules it has
     (tmp_path / "packs").mkdir()
     (tmp_path / "packs" / "no-staff.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False),
                                                       encoding="utf-8")
     d = diff_of(town, pack, scenario(tmp_path, [{"swap_pack": "packs/no-staff.yaml"}]))
     assert d["links"] == [person("removed", "worker", "工人丑", [("p_pit_worker", "工人")],
-                                 before=standing("site_staff", ["post_responsibility"], ["enterprise"]))]
+                                 before=standing("site_staff", ["post_responsibility"], ["enterprise"], "direct"))]
 
 
 def test_reassign_from_a_date_ends_the_old_assignment_and_starts_a_new_one(town, pack, tmp_path):
@@ -322,8 +329,10 @@ def test_whatif_table_and_markdown_show_the_changes():
             "--backend", "python", "--lang", "en")
     table, md = run(*args), run(*args, "--format", "md")
     assert table.exit_code == md.exit_code == 0
-    assert "industry-to-deputy-mayor-4: − 塔拉 (tala): leaders in charge：direct leadership responsibility" in table.output
-    assert "- + 张鑫 (zhang_xin): leaders in charge：direct leadership responsibility" in md.output.splitlines()
+    assert ("industry-to-deputy-mayor-4: − 塔拉 (tala): leaders in charge: direct leadership responsibility (important "
+            "leadership responsibility)") in table.output
+    assert ("- + 张鑫 (zhang_xin): leaders in charge: direct leadership responsibility (important leadership "
+            "responsibility)") in md.output.splitlines()
 
 
 def test_whatif_unknown_incident_and_missing_scenario_exit_2():

@@ -13,7 +13,9 @@ A case file holds:
 - ``scenario`` (optional): scenario files (relative to the case file) applied in order;
 - ``expect``: ``incident``, then ``links`` — the people in chain order, each with the rules that
   named them — and optionally ``evidence``, ``tiers``, ``posts``, ``mitigated`` (by person),
-  ``units``, ``gaps`` (rule ids in order), ``gap_messages`` (their Chinese text), ``warnings`` and
+  ``units``, ``grades`` (the grade id of a person or a unit), ``graded_by`` (the gradings and
+  escalations behind its findings' grades, sorted), ``not_pursued`` (the people marked 免予追究, in
+  chain order), ``gaps`` (rule ids in order), ``gap_messages`` (their Chinese text), ``warnings`` and
   ``to_examine`` (each ``{person, record, rule, decides}``; none unless listed); or a list of such,
   one per incident.
 
@@ -38,8 +40,8 @@ from facts.model import FactSet
 from facts.read import read_document
 
 KEYS = {"name", "input", "base", "pack", "parameters", "scenario", "expect"}
-EXPECT = {"incident", "links", "evidence", "tiers", "posts", "mitigated", "units", "gaps", "gap_messages", "warnings",
-          "to_examine"}
+EXPECT = {"incident", "links", "evidence", "tiers", "posts", "mitigated", "units", "grades", "graded_by", "not_pursued",
+          "gaps", "gap_messages", "warnings", "to_examine"}
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,12 @@ def compare(chain: Chain, expect: dict[str, Any]) -> list[str]:
             check(f"{kind} of {person}", want, get(link) if link else "(not in the chain)")
     if "units" in expect:
         check("units", expect["units"], [{u.unit: sorted({f.rule for f in u.findings})} for u in chain.units])
+    parties = {p.id: p for p in (*chain.links, *chain.units)}
+    for kind, get in (("grades", lambda p: p.grade.id if p.grade else None),
+                      ("graded_by", lambda p: sorted({g for f in p.findings for g in (*f.graded_by, *f.escalated_by)}))):
+        for party, want in (expect.get(kind) or {}).items():
+            check(f"{kind} of {party}", want, get(parties[party]) if party in parties else "(not in the chain)")
+    check("not pursued", expect.get("not_pursued", []), [l.person for l in chain.links if not l.pursued])
     check("gaps", expect.get("gaps", []), [g.rule for g in chain.gaps])
     if "gap_messages" in expect:
         check("gap messages", expect["gap_messages"], [g.message["zh"] for g in chain.gaps])

@@ -2,21 +2,27 @@
 
 A link's tier is the highest band any of its findings reaches; links are
 ordered by tier (site and staff first, party secretary and mayor last), then by
-person id, so the same facts always give the same chain. A rule that declares
+person id, so the same facts always give the same chain (:func:`in_order` sorts
+them by the severity of their grade instead). A rule that declares
 ``overrides`` drops the overridden rule's finding for the same person: two
 rules never settle a conflict by their order in the file.
+
+Each finding is graded by the pack (:mod:`engine.pack.grades`) and a link or a
+unit takes the heaviest grade among its findings. A person who died in the
+incident keeps their link, marked not pursued (免予追究).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from engine.incident.context import IncidentContext
 from engine.org.graph import OrgGraph
 from engine.pack.compile import Match
-from engine.pack.rulepack import Examine, Gap, RulePack
+from engine.pack.grades import grade_of
+from engine.pack.rulepack import Examine, Gap, Rule, RulePack
 from engine.words.catalog import LANGS, label, phrase
 from facts.canon import JsonData
 
@@ -34,6 +40,19 @@ class Finding(JsonData):
     evidence: tuple[str, ...]
     facts: tuple[str, ...] = field(metadata={"json": False})  # context fact keys, for explanations
     mitigated_by: tuple[str, ...] = ()  # rules (e.g. due diligence) that lower this finding
+    grade: str = ""  # the grade of responsibility the pack gives it ("" for a pack without grades)
+    graded_by: tuple[str, ...] = ()  # the gradings that gave it
+    escalated_by: tuple[str, ...] = ()  # the escalations that raised it
+
+
+@dataclass(frozen=True)
+class GradeOf(JsonData):
+    """A party's grade of responsibility as the chain reports it: its id, words and severity."""
+
+    id: str
+    zh: str
+    en: str
+    severity: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +65,12 @@ class Answerable(JsonData):
     tier: str
     findings: tuple[Finding, ...]
     mitigations: tuple[Finding, ...] = ()
+    grade: GradeOf | None = None  # the heaviest grade among the findings; None for a pack without grades
+    pursued: bool = True  # False: responsible, not pursued (免予追究) — the person died in the incident
+
+    @property
+    def severity(self) -> int:
+        return self.grade.severity if self.grade else 0
 
     @property
     def id(self) -> str:
@@ -258,9 +283,47 @@ def settle(pack: RulePack, party: str, found: list[Finding]) -> tuple[list[Findi
     return kept, mitigations, exonerations
 
 
+def graded(pack: RulePack, rule: Rule, keys: tuple[str, ...], facts: dict[str, Any],
+           incident: Mapping[str, Any]) -> dict[str, Any]:
+    """The grade the pack gives a finding of the rule on these facts, its gradings and escalations, as
+    fields of a :class:`Finding` (none for a pack without grades, or a rule that names nobody itself);
+    ``incident`` holds the fields of the incident's context fact."""
+    if not pack.grades or rule.effect != "liable":
+        return {}
+    grading, escalations = pack.graders(rule.id)
+    tested = any(i.fact for i in (*grading, *escalations))  # the bound facts are read only if a test needs them
+    grade, by, raised = grade_of(
+        pack.grades, grading, escalations, {"rule": rule.id, "category": rule.category, "principle": rule.principle},
+        [{"kind": facts[k].kind, **facts[k].fields} for k in keys] if tested else [], incident, pack.param)
+    return {"grade": grade, "graded_by": by, "escalated_by": raised}
+
+
+def heaviest(pack: RulePack, findings: Iterable[Finding]) -> GradeOf | None:
+    """The heaviest grade among the findings (severities of one party never tie)."""
+    top = max((f.grade for f in findings if f.grade), key=lambda g: pack.grades[g].severity, default=None)
+    if top is None:
+        return None
+    g = pack.grades[top]
+    return GradeOf(top, g.zh, g.en, g.severity)
+
+
+#: The orders a chain can be read in: bands from the scene upward (the default), or heaviest grade first.
+ORDERS = ("band", "severity")
+
+
+def in_order(chain: Chain, order: str = "band") -> Chain:
+    """The chain with its links and units in the order asked: by band, or by grade severity (heaviest
+    first, then by band and id, so the order stays total)."""
+    if order == "band":
+        return chain
+    key = lambda l: (-l.severity, chain.pack.tier_rank(l.tier), l.id)  # noqa: E731
+    return replace(chain, links=tuple(sorted(chain.links, key=key)), units=tuple(sorted(chain.units, key=key)))
+
+
 def build_chain(pack: RulePack, graph: OrgGraph, ctx: IncidentContext, matches: list[Match]) -> Chain:
     """The chain of one incident from the matches of ``pack``: the version in force on its day (RulePack.as_of)."""
     facts = ctx.by_key()
+    incident = facts[f"incident:{ctx.incident.id}"].fields
     found: dict[tuple[str, str], list[Finding]] = {}
     gaps: dict[tuple, GapWarning] = {}
     examine: dict[tuple, ToExamine] = {}
@@ -285,21 +348,24 @@ def build_chain(pack: RulePack, graph: OrgGraph, ctx: IncidentContext, matches: 
         kind, alias = item.party
         who = facts[dict(m.bindings)[alias]].fields[kind]
         found.setdefault((kind, who), []).append(Finding(
-            item.id, item.principle, item.category, item.clause, item.source, item.tier, evidence, keys))
+            item.id, item.principle, item.category, item.clause, item.source, item.tier, evidence, keys,
+            **graded(pack, item, keys, facts, incident)))
     links, units, exonerated = [], [], []
     for (kind, who), fs in found.items():
         kept, mitigations, exonerations = settle(pack, who, fs)
         exonerated += exonerations
         if not kept:
             continue
-        common = {"tier": link_tier(pack, kept), "findings": tuple(kept), "mitigations": tuple(mitigations)}
+        common = {"tier": link_tier(pack, kept), "findings": tuple(kept), "mitigations": tuple(mitigations),
+                  "grade": heaviest(pack, kept)}
         if kind == "unit":
             unit = graph.units[who]
             units.append(UnitLink(unit=who, name=unit.name, kind=unit.kind, **common))
         else:
             posts = tuple({"post": h.post.id, "title": h.post.title, "unit": h.post.unit, "acting": h.tenure.acting}
                           for h in graph.posts_held(who, ctx.day))
-            links.append(Link(person=who, name=graph.people[who].name, posts=posts, **common))
+            links.append(Link(person=who, name=graph.people[who].name, posts=posts,
+                              pursued=who not in ctx.incident.deceased, **common))
     order = lambda l: (pack.tier_rank(l.tier), l.id)  # noqa: E731 - scene upward, then by id
     return Chain(ctx, tuple(sorted(links, key=order)), tuple(gaps[k] for k in sorted(gaps)), pack, ctx.digest,
                  tuple(sorted(units, key=order)), tuple(sorted(exonerated, key=lambda x: (x.person, x.rule))),

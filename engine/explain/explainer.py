@@ -25,19 +25,21 @@ the chain. The sentences are the templates of :mod:`engine.words.catalog`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import networkx as nx
 
-from engine.chain.chain import Answerable, Chain, ToExamine
+from engine.chain.chain import Answerable, Chain, Finding, GradeOf, Link, ToExamine
 from engine.incident.fact import OK, Candidate, Check, Fact
 from engine.incident.kinds import BY_NAME, NEAR_MISSES, stands_for_duty
 from engine.org.graph import OrgGraph, node
-from engine.pack.compile import passes, resolved_operand
-from engine.pack.rulepack import FieldRef, ParamRef, Pattern, Rule
+from engine.pack.compile import resolved_operand
+from engine.pack.grades import KIND, Conditioned, Escalation, Grading, failed_test
+from engine.pack.grammar import FieldRef, ParamRef, Pattern, passes
+from engine.pack.rulepack import Rule
 from engine.words.catalog import FAMILIES, all_of, any_of, family_key, label, phrase
 from facts.canon import JsonData
 from facts.errors import InputError, UnknownIdError
@@ -121,6 +123,12 @@ class Explanation(JsonData):
     lang: str = field(metadata={"json": False})
     warnings: tuple[str, ...] = ()  # the chain's warnings (an incident outside the pack's period), in ``lang``
     to_examine: tuple[ToExamine, ...] = ()  # the person's acts whose bearing on the incident is not known
+    grade: GradeOf | None = None  # the link's grade of responsibility
+    pursued: bool = True
+    grade_why: tuple[str, ...] = ()  # why this grade: the findings that give it, and what raised it
+    heavier: str = ""  # the next heavier grade of the party ("" when there is none)
+    grade_why_not: tuple[str, ...] = ()  # why not that one
+    paragraph: str = ""  # the 责任认定 paragraph, when the caller has it written (engine.outputs.finding_text)
 
     @property
     def in_chain(self) -> bool:
@@ -132,6 +140,17 @@ class Explanation(JsonData):
         out.append(phrase(lang, "explain.in_chain", tier=self.tier) if self.tier else phrase(lang, "explain.not_in_chain"))
         out.append(phrase(lang, "explain.posts", posts=all_of(lang, self.posts)) if self.posts
                    else phrase(lang, "explain.no_posts"))
+        if self.grade:
+            out.append(phrase(lang, "explain.grade", grade=getattr(self.grade, lang), severity=self.grade.severity)
+                       + ("" if self.pursued else phrase(lang, "explain.not_pursued")))
+        if self.paragraph:
+            out.append(phrase(lang, "explain.paragraph", text=self.paragraph))
+        if self.grade_why:
+            out += ["", phrase(lang, "explain.grade_why")] + [f"- {t}" for t in self.grade_why]
+        if self.grade_why_not:
+            out += ["", phrase(lang, "explain.grade_why_not", heavier=self.heavier) if self.heavier
+                    else phrase(lang, "explain.grade_top")]
+            out += [f"- {t}" for t in self.grade_why_not]
         if self.why:
             out += ["", phrase(lang, "explain.why")]
             for n, w in enumerate(self.why, 1):
@@ -288,6 +307,11 @@ class Explainer:
         f["covered"] = self._say("covered.hazard" if hz else "covered.cause", **f)
         f["bearing"] = self._say(family_key(self.lang, "why", fact.kind, fact.fields["bears"]), **f)
         return f
+
+    def fact_fields(self, fact: Fact) -> dict[str, Any]:
+        """What a template may name about a fact, for sentences written outside this module (a finding's
+        paragraph)."""
+        return self._fields(fact)
 
     def _subject(self, fact: Fact, fields: Mapping[str, Any]) -> str:
         key = family_key(self.lang, "subject", fact.kind)
@@ -545,6 +569,137 @@ class Explainer:
         # An act told against several causes may fail alike for each (outside the window): say it once.
         return list(dict.fromkeys(closest[f.key].text if f.key in closest else self.describe(f) for f in mine))
 
+    # -- why this grade, and why not the next heavier one -------------------------------------------
+
+    def _basis(self, item: Conditioned) -> str:
+        """What a grading or an escalation rests on: its source by article, and the pack's own words (the
+        source's whole text is in ``explain``'s why and in the pack)."""
+        source = self.pack.sources.get(item.source or "")
+        return self._say("clause_sep").join(filter(None, (source.cite if source else "", item.reference)))
+
+    def _grade_name(self, grade: str) -> str:
+        return getattr(self.pack.grades[grade], self.lang)
+
+    @cached_property
+    def _gradings(self) -> dict[str, Grading]:
+        return {g.id: g for g in self.pack.grading}
+
+    @staticmethod
+    def _finding_fields(rule: Rule) -> dict[str, str]:
+        return {"rule": rule.id, "category": rule.category, "principle": rule.principle}
+
+    def _bound(self, finding: Finding) -> list[tuple[Fact, dict[str, Any]]]:
+        return [(f, {KIND: f.kind, **f.fields}) for f in (self.keys[k] for k in finding.facts)]
+
+    def _condition(self, tests) -> str:
+        """Tests of a grading or escalation in words: '规则：sector_in_charge或unit_in_charge'."""
+        return self._say("clause_sep").join(
+            self._say("grade.test", field=label(self.lang, "grading_field", fld),
+                      op=self._say(family_key(self.lang, "op", op)),
+                      expected=self._expected(fld, op, self.pack.param(o.param) if isinstance(o, ParamRef) else o, {}))
+            for fld, op, o in tests)
+
+    def _base(self, finding: Finding) -> str:
+        """The grade a finding's grading gave, before any escalation."""
+        return self._gradings[finding.graded_by[0]].grade
+
+    def grade_why(self, party: Answerable) -> tuple[str, ...]:
+        """The findings that give the party its grade: the grading, what it rests on, the facts it tested,
+        and the escalation that raised it."""
+        if party.grade is None:
+            return ()
+        out = []
+        for f in party.findings:
+            if f.grade != party.grade.id:
+                continue
+            for gid in f.graded_by:
+                g = self._gradings[gid]
+                held = [fact for fact, fields in self._bound(f)
+                        if g.fact and failed_test(g.fact, fields, self.pack.param) is None]
+                out.append(self._say("grade.why", rule=f.rule, category=self._label("category", f.category),
+                                     grading=gid, grade=self._grade_name(g.grade), reference=self._basis(g))
+                           + (self._say("grade.because", text=self.describe(held[0])) if held else ""))
+            for e in (e for e in self.pack.escalations if e.id in f.escalated_by):
+                out.append(self._say("grade.raised", escalation=e.id, low=self._grade_name(e.raises),
+                                     high=self._grade_name(e.to), condition=self._incident_condition(e),
+                                     reference=self._basis(e)))
+        return tuple(dict.fromkeys(out))
+
+    def _incident_condition(self, e: Escalation) -> str:
+        """The escalation's incident tests, each with the incident's own value."""
+        incident = next(f for f in self.ctx.facts if f.kind == "incident").fields
+        return self._say("clause_sep").join(
+            self._say("grade.incident", field=label(self.lang, "incident_field", fld),
+                      op=self._say(family_key(self.lang, "op", op)), value=incident.get(fld, ""),
+                      expected=self.pack.param(o.param) if isinstance(o, ParamRef) else o,
+                      param_note=self._say("param", param=o.param) if isinstance(o, ParamRef) else "")
+            for fld, op, o in e.incident)
+
+    def _fact_failure(self, item: Conditioned, finding: Finding) -> str:
+        """Why no fact the finding bound meets the item's fact tests: the closest one's first failure."""
+        kinds = [t for t in item.fact if t[0] == KIND]
+        bound = [(fact, fields) for fact, fields in self._bound(finding)
+                 if failed_test(kinds, fields, self.pack.param) is None]
+        if not bound:
+            return self._say("grade.no_fact", rule=finding.rule, condition=self._condition(kinds))
+        fact, fields = max(bound, key=lambda b: sum(failed_test([t], b[1], self.pack.param) is None
+                                                    for t in item.fact))
+        fld, op, raw = failed_test(item.fact, fields, self.pack.param)
+        if fld not in fields:
+            return self._say("grade.no_field", subject=self._subject(fact, self._fields(fact)), field=fld)
+        operand = self.pack.param(raw.param) if isinstance(raw, ParamRef) else raw
+        return self._test_failure(fact, (fld, op, raw), operand)
+
+    def _not_given(self, item: Conditioned, findings: list[Finding]) -> list[str]:
+        """For each finding (first of each rule), why the item's condition fails; [] when it holds for one."""
+        out = []
+        for f in {f.rule: f for f in reversed(findings)}.values():
+            fields = self._finding_fields(self.pack.rule(f.rule))
+            if failed_test(item.finding, fields, self.pack.param) is not None:
+                out.append(self._say("grade.only_for", rule=f.rule, condition=self._condition(item.finding)))
+            elif item.fact and not any(failed_test(item.fact, b, self.pack.param) is None for _, b in self._bound(f)):
+                out.append(self._fact_failure(item, f))
+            else:
+                return []
+        return out
+
+    def grade_why_not(self, party: Answerable) -> tuple[str, tuple[str, ...]]:
+        """The next heavier grade a grading or an escalation of the pack could give one of the party's
+        findings, and why each that gives it did not; ("", …) when no heavier grade is within reach."""
+        if party.grade is None:
+            return "", ()
+        findings, out = list(party.findings), []
+        rules = [self._finding_fields(self.pack.rule(f.rule)) for f in findings]
+        reachable = {i.grade if isinstance(i, Grading) else i.to
+                     for i in (*self.pack.grading, *self.pack.escalations)
+                     if any(failed_test(i.finding, r, self.pack.param) is None for r in rules)}
+        heavier = sorted((g for g in reachable if self.pack.grades[g].severity > party.grade.severity),
+                         key=lambda g: self.pack.grades[g].severity)
+        if not heavier:
+            return "", (self._say("grade.heaviest"),)
+        nxt = heavier[0]
+        relevant = lambda i: any(failed_test(i.finding, r, self.pack.param) is None for r in rules)  # noqa: E731
+        for g in (g for g in self.pack.grading if g.grade == nxt and relevant(g)):
+            reasons = self._not_given(g, findings)
+            if not reasons:  # it holds for a finding, so another grading overrides it there
+                by = sorted(o.id for o in self.pack.grading if g.id in o.overrides)
+                reasons = [self._say("grade.overridden", by=all_of(self.lang, by))]
+            out += [self._say("grade.by_grading", grading=g.id, text=r) for r in reasons]
+        for e in (e for e in self.pack.escalations if e.to == nxt and relevant(e)):
+            for f in {f.rule: f for f in reversed(findings)}.values():
+                if failed_test(e.finding, self._finding_fields(self.pack.rule(f.rule)), self.pack.param) is not None:
+                    continue
+                if self._base(f) != e.raises:
+                    reason = self._say("grade.raises_other", rule=f.rule, low=self._grade_name(e.raises),
+                                       grade=self._grade_name(self._base(f)))
+                elif e.fact and not any(failed_test(e.fact, b, self.pack.param) is None for _, b in self._bound(f)):
+                    reason = self._fact_failure(e, f)
+                else:
+                    reason = self._say("grade.not_reached", condition=self._incident_condition(e))
+                out.append(self._say("grade.by_escalation", escalation=e.id, low=self._grade_name(e.raises),
+                                     high=self._grade_name(e.to), text=reason))
+        return nxt, tuple(dict.fromkeys(out))
+
     # -- the whole answer ------------------------------------------------------------------------
 
     def explain(self, person: str) -> Explanation:
@@ -557,15 +712,27 @@ class Explainer:
         tier = next(getattr(t, self.lang) for t in self.pack.tiers if t.id == link.tier) if link else None
         head = self._say("explain.head", name=self._name("person", person), person=person, **self.base,
                          grade=getattr(self.ctx.grade, self.lang))
+        graded = {}
+        if link and link.grade:
+            heavier, why_not = self.grade_why_not(link)
+            graded = {"grade": link.grade, "pursued": link.pursued, "grade_why": self.grade_why(link),
+                      "heavier": self._grade_name(heavier) if heavier else "", "grade_why_not": why_not}
         return Explanation(self.ctx.incident.id, person, self._name("person", person), tier, head, posts,
                            self.why(link) if link else (),
                            tuple(self.why_not(r, person) for r in self.person_rules if r.id not in named), self.lang,
                            tuple(getattr(w, self.lang) for w in self.chain.warnings),
-                           tuple(x for x in self.chain.to_examine if x.person == person))
+                           tuple(x for x in self.chain.to_examine if x.person == person), **graded)
 
 
-def explain_person(tracer: Tracer, incident: str, person: str, lang: str = "zh") -> Explanation:
-    """``wenze explain``: trace one incident and explain one person (an id or an exact name)."""
+def explain_person(tracer: Tracer, incident: str, person: str, lang: str = "zh",
+                   paragraph: Callable[[Explainer, Link], str] | None = None) -> Explanation:
+    """``wenze explain``: trace one incident and explain one person (an id or an exact name).
+
+    ``paragraph`` writes the person's 责任认定 paragraph (:func:`engine.outputs.finding_text.finding_paragraph`,
+    which sits further down the flow than this room, so the caller passes it).
+    """
     (chosen,) = tracer.select([incident])
     who = resolve_person(tracer.graph, person)
-    return Explainer(tracer.graph, tracer.trace(chosen), lang).explain(who)
+    ex = Explainer(tracer.graph, tracer.trace(chosen), lang)
+    answer, link = ex.explain(who), ex.chain.link(who)
+    return replace(answer, paragraph=paragraph(ex, link)) if paragraph and link else answer

@@ -2,7 +2,7 @@
 
 A link (a person's, or a unit's) is compared party by party: **added** (named
 only under the scenario), **removed** (named only in the baseline) or
-**changed** (named in both, with another band, categories or principles). Data gaps are compared by
+**changed** (named in both, with another band, categories, principles or grade of responsibility). Data gaps are compared by
 rule and message. Evidence alone does not make a link changed: a different
 tenure behind the same duty is the same answer.
 """
@@ -25,24 +25,25 @@ CSV_COLUMNS = ("incident", "scenario", "change", "change_label", "party_kind", "
                "tier_before", "tier_before_label", "tier_after", "tier_after_label",
                "categories_before", "categories_before_label", "categories_after", "categories_after_label",
                "principles_before", "principles_before_label", "principles_after", "principles_after_label",
-               "gap", "message")
+               "grade_before", "grade_before_label", "grade_after", "grade_after_label", "gap", "message")
 #: What ';' joins in a cell of diff.csv, and what joins their labels.
 SEP = {"zh": "、", "en": "; "}
-ASPECTS = ("tier", "categories", "principles")
+ASPECTS = ("tier", "categories", "principles", "grade")
 
 
 @dataclass(frozen=True)
 class Standing(JsonData):
-    """What a link says about a person: band, categories, principles."""
+    """What a link says about a person: band, categories, principles, grade of responsibility ("" without one)."""
 
     tier: str
     categories: tuple[str, ...]
     principles: tuple[str, ...]
+    grade: str = ""
 
     @classmethod
     def of(cls, link: Answerable) -> "Standing":
         return cls(link.tier, tuple(sorted({f.category for f in link.findings})),
-                   tuple(sorted({f.principle for f in link.findings})))
+                   tuple(sorted({f.principle for f in link.findings})), link.grade.id if link.grade else "")
 
 
 class HeldPost(NamedTuple):
@@ -68,7 +69,7 @@ class LinkChange(JsonData):
 
     @property
     def aspects(self) -> tuple[str, ...]:
-        """For a changed link, which of tier, categories and principles differ."""
+        """For a changed link, which of tier, categories, principles and grade differ."""
         if self.before is None or self.after is None:
             return ()
         return tuple(a for a in ASPECTS if getattr(self.before, a) != getattr(self.after, a))
@@ -118,6 +119,8 @@ class ChainDiff(JsonData):
                     values = getattr(standing, aspect)
                     row[f"{aspect}_{when}"] = ";".join(values)
                     row[f"{aspect}_{when}_label"] = labels(kind, values)
+                row[f"grade_{when}"], row[f"grade_{when}_label"] = standing.grade, _aspect(pack, "grade", standing.grade,
+                                                                                          lang)
             out.append(row)
         for g in self.gaps:
             out.append({**dict.fromkeys(CSV_COLUMNS, ""), "incident": self.incident, "scenario": self.scenario,
@@ -187,7 +190,8 @@ def comparisons_json(comparisons: Sequence[Comparison]) -> str:
 
 def _standing_text(pack: RulePack, s: Standing, lang: str) -> str:
     categories = phrase(lang, "table.list_sep").join(pack_name(pack, "category", c, lang) for c in s.categories)
-    return phrase(lang, "diff.standing", tier=pack_name(pack, "tier", s.tier, lang), categories=categories)
+    return phrase(lang, "diff.standing", tier=pack_name(pack, "tier", s.tier, lang), categories=categories,
+                  grade=_aspect(pack, "grade", s.grade, lang))
 
 
 def _rows(cmp: Comparison, packs: Sequence[RulePack], lang: str) -> tuple[list[str], list[list[str]]]:
@@ -229,6 +233,8 @@ def _summary(d: ChainDiff, chain: Chain | None, pack: RulePack, lang: str) -> li
 def _aspect(pack: RulePack, aspect: str, value, lang: str) -> str:
     if aspect == "tier":
         return pack_name(pack, "tier", value, lang)
+    if aspect == "grade":
+        return getattr(pack.grades[value], lang) if value in pack.grades else "—"
     kind = "category" if aspect == "categories" else "principle"
     sep = phrase(lang, "diff.principle_sep" if kind == "principle" else "table.list_sep")
     return sep.join(pack_name(pack, kind, v, lang) for v in value) or "—"

@@ -4,9 +4,10 @@ Per incident, in the order of such reports, after the chain's warnings (an
 incident before the pack was issued, say): 事故基本情况 (what happened, the toll
 in 万元, the grade by 国务院令第493号 Art. 3); 事故原因 when the facts give causes;
 责任认定及处理建议 — one paragraph per person and one per unit, each from
-:func:`engine.outputs.report.person_paragraph` / :func:`~engine.outputs.report.unit_paragraph`
-(the Markdown report's own), and a note that measures are the investigation's to
-propose; a table of the chain; the data gaps and the entries to verify (待核实);
+:func:`engine.outputs.finding_text.finding_paragraph` (the one the Markdown report,
+the table and ``explain`` write), and a note that measures are the investigation's to
+propose; a table of the chain with each party's grade; the data gaps and the entries
+to verify (待核实);
 and an appendix with each party's facts and evidence ids and the digests that
 let the determination be reproduced.
 
@@ -22,17 +23,17 @@ as the fact model and the chain carry them.
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from engine.chain.chain import Chain, Link, ToExamine
 from engine.explain.explainer import Explainer
 from engine.org.graph import OrgGraph
-from engine.outputs.report import facts_shown, grade_text, person_paragraph, unit_paragraph
+from engine.outputs.finding_text import finding_paragraph, grade_label
+from engine.outputs.report import facts_shown, grade_text
 from engine.outputs.table import pack_name
 from engine.pack.rulepack import RulePack
-from engine.words.catalog import all_of, label, phrase
+from engine.words.catalog import all_of, label, moment_text, money_text, phrase
 from facts.errors import InputError
 from facts.read import read_bytes
 
@@ -61,19 +62,6 @@ def entry_text(entry: Any, lang: str, graph: OrgGraph | None = None) -> str:
     if isinstance(message, dict):
         return str(message.get(lang) or next(iter(message.values()), ""))
     return str(getattr(entry, "text", None) or message or entry)
-
-
-def when_text(at: datetime, lang: str) -> str:
-    """2023年3月1日14时20分 (14时 on the hour) / 2023-3-1 14:20."""
-    minute = phrase(lang, "docx.minute", minute=f"{at.minute:02d}" if lang == "en" else at.minute) \
-        if at.minute or lang == "en" else ""
-    return phrase(lang, "docx.date", year=at.year, month=at.month, day=at.day, hour=at.hour, minute=minute)
-
-
-def money_text(yuan: int, lang: str) -> str:
-    """Yuan as 万元 (150万元); in English, as yuan (1,500,000 yuan)."""
-    wan = f"{yuan / 10000:.4f}".rstrip("0").rstrip(".") if lang == "zh" else f"{yuan:,}"
-    return phrase(lang, "docx.wan", wan=wan)
 
 
 class _Writer:
@@ -139,9 +127,9 @@ class _Writer:
         village = graph.units[ctx.village].name if ctx.village and ctx.village != inc.site else ""
         town = graph.town_of(inc.site)
         toll = _say("docx.toll", deaths=_say("docx.deaths", n=inc.deaths), injuries=_say("docx.injuries", n=inc.serious_injuries),
-                   loss=_say("docx.loss", loss=money_text(inc.direct_loss_yuan, lang)))
+                   loss=_say("docx.loss", loss=money_text(lang, inc.direct_loss_yuan)))
         place = _say("docx.place", village=village, site=site, town=graph.units[town].name if town else "")
-        self.para(_say("docx.when", date=when_text(inc.occurred_at, lang), place=place) + (inc.description or "")
+        self.para(_say("docx.when", date=moment_text(lang, inc.occurred_at), place=place) + (inc.description or "")
                   + toll + _say("docx.grade", grade=grade_text(chain, lang)))
         self.para(_say("docx.basis", title=pack.pack.title, document=pack.pack.document))
         numerals = _say("docx.numerals")
@@ -157,13 +145,14 @@ class _Writer:
                         self.para(str(getattr(c, "description", c)))
             n += 1
         self.heading(_say("docx.findings", n=numerals[n]))
+        ex = Explainer(graph, chain, lang)
         self.heading(_say("docx.people"), 2)
         for i, link in enumerate(chain.links, 1):
-            self.para(_say("docx.n", n=i, text=person_paragraph(link, graph, pack, lang)))
+            self.para(_say("docx.n", n=i, text=finding_paragraph(ex, link)))
         if chain.units:
             self.heading(_say("docx.units"), 2)
             for i, unit in enumerate(chain.units, 1):
-                self.para(_say("docx.n", n=i, text=unit_paragraph(unit, graph, pack, lang)))
+                self.para(_say("docx.n", n=i, text=finding_paragraph(ex, unit)))
         self.heading(_say("docx.measures"), 2)
         self.para(_say("docx.measures_text"))
         self.heading(_say("docx.table", n=numerals[n + 1]))
@@ -173,10 +162,10 @@ class _Writer:
                 else label(lang, "unit_kind", party.kind)
             rows.append((str(i), party.name, posts, pack_name(pack, "tier", party.tier, lang),
                          all_of(lang, [pack_name(pack, "category", c, lang) for c in party.categories]),
-                         " ".join(party.clauses)))
+                         grade_label(party, lang), " ".join(party.clauses)))
         head = [_say("docx.col_n"), _say("docx.col_party"), _say("docx.col_posts"), _say("docx.col_tier"),
-                _say("docx.col_categories"), _say("docx.col_clauses")]
-        self.table(head, rows, (2, 5, 6, 5, 6, 3))
+                _say("docx.col_categories"), _say("docx.col_grade"), _say("docx.col_clauses")]
+        self.table(head, rows, (2, 5, 6, 4, 6, 4, 3))
         self.heading(_say("docx.gaps", n=numerals[n + 2]))
         self.heading(_say("docx.gap_head"), 2)
         for g in chain.gaps:

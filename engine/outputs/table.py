@@ -13,6 +13,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from engine.chain.chain import Answerable, Chain, Link
+from engine.explain.explainer import Explainer
+from engine.org.graph import OrgGraph
+from engine.outputs.finding_text import finding_paragraph, grade_label
 from engine.pack.rulepack import RulePack
 from engine.words.catalog import label, phrase
 from facts.canon import canonical_json
@@ -71,31 +74,37 @@ def incident_line(chain: Chain, lang: str) -> str:
                   grade=grade_line(chain, lang))
 
 
-def _row(pack: RulePack, n: int, who: Answerable, held: str, lang: str) -> list[str]:
+def _row(ex: Explainer, n: int, who: Answerable, held: str) -> list[str]:
+    pack, lang = ex.pack, ex.lang
     sep = phrase(lang, "table.list_sep")
     categories = sep.join(pack_name(pack, "category", c, lang) for c in who.categories)
     return [str(n), pack_name(pack, "tier", who.tier, lang), phrase(lang, "table.party", name=who.name, id=who.id),
-            held, categories + (phrase(lang, "table.mitigated") if who.mitigations else ""),
-            sep.join(pack_name(pack, "principle", p, lang) for p in who.principles),
+            held, categories + (phrase(lang, "table.mitigated") if who.mitigations else ""), grade_label(who, lang),
             " ".join([*who.clauses, *(pack.sources[s].cite for s in who.sources)]), " ".join(who.evidence)]
 
 
-def table(chain: Chain, pack: RulePack, lang: str = "zh") -> Table:
-    """People scene upward, then the answerable units; warnings, gaps, exonerations and acts to examine as the
-    caption."""
+def table(chain: Chain, graph: OrgGraph, lang: str = "zh") -> Table:
+    """People in the chain's order, then the answerable units, each with its grade; their 责任认定
+    paragraphs, the warnings, the gaps, the exonerations and the acts to examine as the caption (full width,
+    where paragraphs read). Names come from the version of the pack that judged the chain."""
+    ex = Explainer(graph, chain, lang)
     t = Table(title=incident_line(chain, lang), title_justify="left", show_lines=False)
     for col in ("#", phrase(lang, "table.tier"), phrase(lang, "table.person"), phrase(lang, "table.posts"),
-                phrase(lang, "table.category"), phrase(lang, "table.principle"), phrase(lang, "table.clause"),
+                phrase(lang, "table.category"), phrase(lang, "table.grade"), phrase(lang, "table.clause"),
                 phrase(lang, "table.evidence")):
         t.add_column(col, overflow="fold")
     for n, link in enumerate(chain.links, 1):
-        t.add_row(*_row(pack, n, link, posts_text(link, lang), lang))
+        t.add_row(*_row(ex, n, link, posts_text(link, lang)))
     if chain.units:
         t.add_section()
         for n, unit in enumerate(chain.units, len(chain.links) + 1):
-            t.add_row(*_row(pack, n, unit, phrase(lang, "table.unit", kind=label(lang, "unit_kind", unit.kind)), lang))
+            t.add_row(*_row(ex, n, unit, phrase(lang, "table.unit", kind=label(lang, "unit_kind", unit.kind))))
     sep = phrase(lang, "table.note_sep")
+    parties = (*chain.links, *chain.units)
     notes = [phrase(lang, "table.warning", text=getattr(w, lang)) for w in chain.warnings]
+    notes += [phrase(lang, "table.findings")] + [
+        phrase(lang, "table.finding", n=n, text=finding_paragraph(ex, who)) for n, who in enumerate(parties, 1)
+    ] if parties else []
     notes += [phrase(lang, "table.gaps", gaps=sep.join(
         phrase(lang, "table.gap", message=g.message[lang], clause=g.clause) for g in chain.gaps))] if chain.gaps else []
     notes += [phrase(lang, "table.exonerated", exonerated=sep.join(

@@ -29,12 +29,12 @@ them again), so the compilation keeps every pack inside them whatever its size:
 """
 from __future__ import annotations
 
-import operator
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
-from engine.pack.rulepack import FieldRef, Gap, ParamRef, Pattern, Rule, RulePack
+from engine.pack.grammar import FieldRef, ParamRef, Pattern, passes
+from engine.pack.rulepack import Gap, Rule, RulePack
 
 PHASE = "__phase__"
 SINK = "__sink__"
@@ -43,9 +43,6 @@ ENGINE_RULES = (SINK, CLOSE)
 #: Patterns of one fact kind in one durable ruleset: durable fails when one fact passes 65.
 PATTERNS_PER_KIND = 60
 _DURABLE_OP = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
-_PY_OP = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": operator.le,
-          "gt": operator.gt, "gte": operator.ge,
-          "in": lambda a, b: a in b, "not_in": lambda a, b: a not in b}
 
 
 def clauses_of(pack: RulePack) -> list[Rule | Gap]:
@@ -155,13 +152,6 @@ def resolved_operand(pack: RulePack, operand: Any, bound: Mapping[str, Mapping[s
         alias, ref_field = operand.ref.split(".")
         return bound[alias][ref_field]
     return operand
-
-
-def passes(op: str, value: Any, operand: Any) -> bool:
-    """One field test, as the oracle and the explanations apply it (no ordering across types)."""
-    if op in ("lt", "lte", "gt", "gte") and type(value) is not type(operand):
-        return False
-    return _PY_OP[op](value, operand)
 
 
 @dataclass(frozen=True)

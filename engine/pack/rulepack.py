@@ -1,10 +1,8 @@
 """Rule packs: the plan as data, checked against the context-fact schema when loaded.
 
-A condition is a mapping ``alias → pattern``; a pattern is ``kind`` plus
-``field: test``. A test is a literal (equality) or one operator
-(``eq ne lt lte gt gte in not_in``) applied to a literal, a list,
-``{param: NAME}`` (a pack parameter) or ``{ref: ALIAS.FIELD}`` (a field of an
-earlier alias in the same rule). That is the whole grammar: no code, no eval.
+A condition is a mapping ``alias → pattern`` in the grammar of
+:mod:`engine.pack.grammar` (no code, no eval). The grades of responsibility and
+the rules that grade findings are :mod:`engine.pack.grades`.
 
 A pack is dated (see :meth:`RulePack.as_of`): it is in force over a period
 (``in_force``), a rule or gap may carry ``from``/``to``, and a parameter may
@@ -25,8 +23,6 @@ from typing import Any, Literal, Union
 
 import networkx as nx
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
@@ -36,6 +32,8 @@ from pydantic import (
 )
 
 from engine.incident.kinds import SCHEMA
+from engine.pack.grades import Escalation, Grade, Grading, by_rule, check_grades
+from engine.pack.grammar import FieldRef, Label, ParamRef, Pattern, Scalar, Strict
 from facts.canon import digest
 from facts.errors import EngineError, Problem, ProblemsError, RulePackError, brief, did_you_mean, shown
 from facts.load import validation_problems
@@ -45,18 +43,7 @@ from facts.values import MAX_INT, MAX_NAME
 from rules import RULES_DIR
 
 DEFAULT_PACK = RULES_DIR / "tongchuan-2022.yaml"
-OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in")
-Scalar = Union[bool, int, str]
 Value = Union[Scalar, list[Scalar]]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Label(Strict):
-    zh: str
-    en: str
 
 
 class Dated(Strict):
@@ -153,50 +140,6 @@ class Tier(Label):
     by_act: bool = False  # a band reached by what someone did, not by the post they hold
 
 
-class ParamRef(Strict):
-    param: str
-
-
-class FieldRef(Strict):
-    ref: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
-
-
-Operand = Union[ParamRef, FieldRef, Scalar, list[Scalar]]
-
-
-class Pattern(Strict):
-    """``kind`` and field tests; stored as (field, op, operand) triples."""
-
-    kind: str
-    tests: tuple[tuple[str, str, Any], ...] = ()
-
-    @classmethod
-    def parse(cls, raw: Any) -> Pattern:
-        if not isinstance(raw, dict) or "kind" not in raw:
-            raise ValueError("a pattern is a mapping with 'kind' and field tests")
-        tests = []
-        for fld, test in raw.items():
-            if fld == "kind":
-                continue
-            if isinstance(test, dict) and len(test) == 1 and next(iter(test)) in OPERATORS:
-                op, operand = next(iter(test.items()))
-            elif isinstance(test, dict) and len(test) == 1 and next(iter(test)) in ("param", "ref"):
-                op, operand = "eq", test
-            elif isinstance(test, dict):
-                raise ValueError(f"field '{brief(fld, 40)}': a test is a value or one of "
-                                 f"{{{', '.join(OPERATORS)}}}: value"
-                                 + did_you_mean(next(iter(test), ""), OPERATORS))
-            else:
-                op, operand = "eq", test
-            if isinstance(operand, dict):
-                operand = (ParamRef if "param" in operand else FieldRef).model_validate(operand)
-            elif not isinstance(operand, (bool, int, str, list)):
-                raise ValueError(f"field '{brief(fld, 40)}': operand must be a value, a list, "
-                                 "{param: …} or {ref: …}")
-            tests.append((fld, op, operand))
-        return cls(kind=raw["kind"], tests=tuple(tests))
-
-
 class Rule(Dated):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     principle: str
@@ -291,6 +234,9 @@ class RulePack(Strict):
     rules: list[Rule]
     gaps: list[Gap] = []
     examine: list[Examine] = []
+    grades: dict[str, Grade] = {}
+    grading: list[Grading] = []
+    escalations: list[Escalation] = []
     _origin: str | None = PrivateAttr(default=None)  # for a version (see as_of): the digest of the pack it is of
 
     @cached_property
@@ -415,6 +361,14 @@ class RulePack(Strict):
     def _rules_by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
 
+    @cached_property
+    def _graders(self) -> dict[str, tuple[tuple[Grading, ...], tuple[Escalation, ...]]]:
+        return by_rule(self.grading, self.escalations, self.rules, self.param)
+
+    def graders(self, rule_id: str) -> tuple[tuple[Grading, ...], tuple[Escalation, ...]]:
+        """The gradings and escalations that can apply to the rule's findings (in a version of the pack)."""
+        return self._graders[rule_id]
+
     def tier_rank(self, tier: str) -> int:
         return self._tier_ranks[tier]
 
@@ -423,6 +377,10 @@ class RulePack(Strict):
 
 
 _CACHED = tuple(name for name, attr in vars(RulePack).items() if isinstance(attr, cached_property))
+
+
+#: The sections of a pack that are lists of items with ids, each read item by item, and the model of each.
+LISTED: dict[str, type[Strict]] = {**SECTIONS, "grading": Grading, "escalations": Escalation}
 
 
 def load_pack(path: str | Path = DEFAULT_PACK) -> RulePack:
@@ -443,7 +401,7 @@ def load_pack(path: str | Path = DEFAULT_PACK) -> RulePack:
     raw, disabled = extended(path, raw)
     problems: list[Problem] = []
     items = {}
-    for section, model in SECTIONS.items():
+    for section, model in LISTED.items():
         good = []
         listed = raw.get(section)
         if listed is not None and not isinstance(listed, list):
@@ -458,14 +416,14 @@ def load_pack(path: str | Path = DEFAULT_PACK) -> RulePack:
                 problems += validation_problems(e, model, file, label)
         items[section] = good
     try:
-        pack = RulePack.model_validate({**raw, **{section: [] for section in SECTIONS}})
+        pack = RulePack.model_validate({**raw, **{section: [] for section in LISTED}})
     except ValidationError as e:
         problems += validation_problems(e, RulePack, file, "pack")
         raise RulePackError(problems, what=file) from None
     pack = pack.model_copy(update=items).without(disabled)
     declared = [r["id"] for r in raw.get("rules") or [] if isinstance(r, dict) and isinstance(r.get("id"), str)] \
         if isinstance(raw.get("rules"), list) else []
-    problems += check_pack(pack, file, declared)
+    problems += check_pack(pack, file, declared, grading=not problems)
     if problems:
         raise RulePackError(problems, what=file)
     return pack
@@ -478,7 +436,7 @@ MAX_ALIASES = 15
 ALIAS = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 
 
-def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Problem]:
+def check_pack(pack: RulePack, file: str, declared: list[str] = (), grading: bool = True) -> list[Problem]:
     """Static checks: names resolve, fields exist for their kind, types agree, ids unique, no contradiction."""
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -571,8 +529,10 @@ def check_pack(pack: RulePack, file: str, declared: list[str] = ()) -> list[Prob
                         bad(f"{part}.{alias}", f"alias '{alias}' is used twice", "give each pattern its own alias")
                     _check_pattern(pack, f"{part}.{brief(alias, 40)}", pat, aliases, bad)
                     aliases[alias] = pat.kind
-    problems += _override_cycles(pack, file)
-    return problems + check_law(pack, file)
+    problems += _override_cycles(pack, file) + check_law(pack, file)
+    # the gradings name rules: checked once the rules are sound (and, for ``grading``, all of them were read),
+    # so a broken rule is not reported twice
+    return problems or (check_grades(pack, file, rule_ids) if grading else [])
 
 
 _VALUE_HINT = (f"numbers from -{MAX_INT:,} to {MAX_INT:,}, words of at most {MAX_NAME} characters, "
@@ -701,7 +661,7 @@ def _span(valid_from: date, valid_to: date | None) -> str:
 # -- a pack that extends another ---------------------------------------------------------------------------
 
 #: Sections whose entries are records with an id: merged by id (replaced in place, or appended).
-BY_ID = (*SECTIONS, "tiers")
+BY_ID = (*SECTIONS, "tiers", "grading", "escalations")
 #: Sections whose entries' own fields merge too, so a parameter's new ``value`` keeps its description.
 FIELD_MERGED = ("parameters",)
 VALUE_KEYS = ("value", "values")
@@ -714,7 +674,7 @@ def extended(path: Path, raw: dict) -> tuple[dict, tuple[str, ...]]:
     on its own first, so its problems are reported against its own file. Merging: mappings
     (``pack``, ``clauses``, ``sources``, ``parameters``, ``categories``, ``principles``) by key,
     an entry given here replacing the base's — and for a parameter field by field, its
-    ``value`` or ``values`` replacing both of the base's; ``tiers``, ``rules`` and ``gaps`` by
+    ``value`` or ``values`` replacing both of the base's; ``tiers``, ``rules``, ``gaps``, ``grading`` and ``escalations`` by
     id, a record given here replacing the base's in place, a new id appended; ``in_force``
     replaced whole. ``disable: [ID, …]`` leaves rules and gaps of the base out
     (:meth:`RulePack.without`). A cycle of packs extending each other is an error.

@@ -23,6 +23,7 @@ never changed after.
 """
 from __future__ import annotations
 
+from datetime import date, datetime
 from importlib.resources import files
 from typing import Any, Iterable, Mapping
 
@@ -59,6 +60,7 @@ FAMILIES: dict[str, str | None] = {
     "no_fact": "no_fact",  # no_fact.<fact kind>: no fact of the incident meets a pattern the person is not bound by
     "rel": None,  # rel.<relation>: an edge of the org graph, or an act
     "crit": None,  # crit.<criterion>: a count of Art. 3 of Decree No. 493
+    "basis": "",  # basis.<fact kind>[.<variant>]: what a fact behind a finding says in a 责任认定 paragraph
 }
 
 
@@ -92,6 +94,28 @@ def label(lang: str, field: str, value: Any, fields: Mapping[str, Any] | None = 
     table = LABELS[lang].get("bool" if isinstance(value, bool) else field, {})
     text = table.get(value, str(value))
     return text.format_map(_Vars(fields or {}))
+
+
+def day_text(lang: str, day: date) -> str:
+    """A day as an investigation report writes it: 2023年3月1日 / 2023-03-01."""
+    return phrase(lang, "day", year=day.year, month=day.month, day=day.day)
+
+
+def month_text(lang: str, year: int, month: int) -> str:
+    """A month: 2023年1月 / 2023-01."""
+    return phrase(lang, "month", year=year, month=month)
+
+
+def moment_text(lang: str, at: datetime) -> str:
+    """A moment in its own zone: 2023年3月1日14时20分, 2023年3月1日14时 on the hour / 2023-03-01 14:20."""
+    return phrase(lang, "moment.on_the_hour" if at.minute == 0 else "moment", year=at.year, month=at.month,
+                  day=at.day, hour=at.hour, minute=at.minute)
+
+
+def money_text(lang: str, yuan: int) -> str:
+    """An amount of money: 90万元 (in 万元, no trailing zeros) / 900,000 yuan."""
+    wan = f"{yuan / 10000:.4f}".rstrip("0").rstrip(".")
+    return phrase(lang, "money", wan=wan, yuan=f"{yuan:,}")
 
 
 def any_of(lang: str, items: Iterable[str]) -> str:

@@ -8,8 +8,8 @@ from typing import Any, Iterable
 
 from engine.analyses.check.findings import CheckFinding
 from engine.incident.kinds import SCHEMA
-from engine.pack.compile import passes
-from engine.pack.rulepack import SECTIONS, FieldRef, Gap, ParamRef, Pattern, Rule, RulePack
+from engine.pack.grammar import FieldRef, ParamRef, Pattern, satisfiable_tests
+from engine.pack.rulepack import SECTIONS, Gap, Rule, RulePack
 from facts.errors import Problem
 
 # -- static --------------------------------------------------------------------------------
@@ -38,7 +38,9 @@ def _parameters(pack: RulePack, file: str) -> list[CheckFinding]:
     used = {op.param for _, item in _items(pack) for _, pat in _patterns(item)
             for _, _, op in pat.tests if isinstance(op, ParamRef)}
     used |= {r.enabled_by for r in pack.rules if r.enabled_by}
-    out = [CheckFinding("unused_parameter", Problem(file, f"parameters.{name}", "", "no rule or gap refers to it",
+    used |= {op.param for item in (*pack.grading, *pack.escalations)
+             for _, _, op in item.tests if isinstance(op, ParamRef)}
+    out = [CheckFinding("unused_parameter", Problem(file, f"parameters.{name}", "", "no rule, gap, grading or escalation refers to it",
                                                "use it in a pattern ({param: NAME}) or remove it"))
            for name in pack.parameters if name not in used]
     for name, p in pack.parameters.items():
@@ -49,15 +51,6 @@ def _parameters(pack: RulePack, file: str) -> list[CheckFinding]:
                                                              f"the list mixes types ({types})",
                                                              "give values of the one type the field compared has")))
     return out
-
-
-def _candidates(kind: type, constants: list) -> list:
-    """Values enough to decide a conjunction of single-field tests against these constants."""
-    if kind is bool:
-        return [True, False]
-    if kind is int:
-        return sorted({c + d for c in constants if type(c) is int for d in (-1, 0, 1)} | {0})
-    return [*{c for c in constants if isinstance(c, str)}, "\x00none of the above"]
 
 
 def satisfiable(pack: RulePack, patterns: list[Pattern]) -> bool:
@@ -71,11 +64,7 @@ def satisfiable(pack: RulePack, patterns: list[Pattern]) -> bool:
             operand = pack.param(operand.param) if isinstance(operand, ParamRef) else operand
             if not isinstance(operand, FieldRef):
                 tests[fld].append((op, operand))
-    for fld, ts in tests.items():
-        constants = [v for _, o in ts for v in (o if isinstance(o, list) else [o])]
-        if not any(all(passes(op, v, o) for op, o in ts) for v in _candidates(fields[fld], constants)):
-            return False
-    return True
+    return all(satisfiable_tests(fields[fld], ts) for fld, ts in tests.items())
 
 
 def _never_matches(pack: RulePack, version: RulePack, file: str) -> list[CheckFinding]:

@@ -76,7 +76,7 @@ class _Applier:
         where = f"{self.file}: changes #{change.index} ({change.kind})"
         problems = []
         if new.library is not old.library or new.active != old.active:
-            problems += check_pack(new.pack(), where)
+            problems += check_pack(new.pack(), where, [r.id for r in new.library.rules])  # a disabled rule is known
         if change.kind in ("add", "replace", "remove"):
             problems += check_references({s: [(r, Origin(where, s, n, record_id(r)))
                                               for n, r in enumerate(getattr(new.facts, s), 1)] for s in SECTIONS})

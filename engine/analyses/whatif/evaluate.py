@@ -21,10 +21,10 @@ from engine.org.graph import OrgGraph
 from engine.outputs.diff import Comparison
 from engine.pack.backends import Backend
 from engine.pack.compile import Match
+from engine.pack.grammar import ParamRef
 from engine.pack.rulepack import (
     SECTIONS,
     Gap,
-    ParamRef,
     Rule,
     RulePack,
 )
