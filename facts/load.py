@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 from pydantic import BaseModel, ValidationError
 
 from facts.errors import FactError, Problem, ProblemsError, brief, did_you_mean
-from facts.model import ACCEPTANCES, SECTIONS, FactSet, Record
+from facts.model import ACCEPTANCES, AFTERMATH_ACTS, SECTIONS, FactSet, Record
 from facts.read import read_document, read_stdin
 from facts.timeline import in_force, overlap
 from facts.tree import ancestors, village_of
@@ -299,7 +299,7 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
             return
         noun = {"people": "person", "sectors": "sector", "units": "unit", "posts": "post",
                 "inspections": "inspection", "hazards": "hazard", "signatures": "signature",
-                "conduct": "conduct record"}[section]
+                "conduct": "conduct record", "incidents": "incident"}[section]
         if target is None:
             problems.append(Problem(origin.file, origin.record, field, f"unknown {noun} '{value}'{did_you_mean(value, index.get(section, {}))}",
                                     f"define it under '{section}' or correct the id"))
@@ -307,6 +307,16 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
             problems.append(Problem(origin.file, origin.record, field,
                                     f"'{value}' is a {actual}, not a {' or '.join(kinds)}",
                                     f"name a {noun} of kind {' or '.join(kinds)}"))
+
+    def party(origin: Origin, field: str, value: str | None) -> None:
+        """A person or a unit (who did something, who issued an order)."""
+        if value is None or value in index.get("people", {}) or value in index.get("units", {}) or \
+                value in unparsed.get("people", ()) or value in unparsed.get("units", ()):
+            return
+        known = [*index.get("people", {}), *index.get("units", {})]
+        problems.append(Problem(origin.file, origin.record, field,
+                                f"unknown person or unit '{value}'{did_you_mean(value, known)}",
+                                "define it under 'people' or 'units', or correct the id"))
 
     for s, o in records["sectors"]:
         ref(o, "parent", s.parent, "sectors")
@@ -339,6 +349,14 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
         ref(o, "site", a.site, "units", ("enterprise",))
         ref(o, "village_group", a.village_group, "units", ("village_group",))
         ref(o, "within", a.within, "units")
+        if a.kind == "report" and a.post and not a.units:
+            post = index.get("posts", {}).get(a.post)
+            unit = index.get("units", {}).get(post.unit) if post else None
+            for channel, kind in (("enterprise_to_authority", "enterprise"), ("village_to_town", "village")):
+                if unit is not None and channel in a.channels and unit.kind != kind:
+                    problems.append(Problem(o.file, o.record, "units", f"post '{a.post}' is not a {kind}'s, so "
+                                            f"whose {channel} reports it makes is not known",
+                                            f"name the {kind} in 'units'"))
     for inc, o in records["incidents"]:
         ref(o, "site", inc.site, "units")
         ref(o, "sector", inc.sector, "sectors")
@@ -360,16 +378,17 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
                                         f"the report at {rep.at.isoformat()} is before the reporter learned of the "
                                         "incident", "check 'at', 'learned_at' and 'occurred_at'"))
         for i, pid in enumerate(inc.concealed_by):
-            ref(o, f"concealed_by.{i}", pid, "people")
+            party(o, f"concealed_by.{i}", pid)
         for i, pid in enumerate(inc.deceased):
             ref(o, f"deceased.{i}", pid, "people")
+        problems.extend(_relays(inc, o))
         for i, cause in enumerate(inc.causes):
             causes.setdefault((inc.site, cause.id), []).append(inc.id)
             for j, hz in enumerate(cause.hazards):
                 ref(o, f"causes.{i}.hazards.{j}", hz, "hazards")
-            if "conduct" in SECTIONS:  # the conduct records, where the fact format has them
-                for j, c in enumerate(cause.conduct):
-                    ref(o, f"causes.{i}.conduct.{j}", c, "conduct")
+            for j, c in enumerate(cause.conduct):
+                ref(o, f"causes.{i}.conduct.{j}", c, "conduct")
+        problems.extend(_conduct_of_causes(inc, o, index.get("conduct", {})))
     for ins, o in records["inspections"]:
         ref(o, "site", ins.site, "units")
         for i, pid in enumerate(ins.inspectors):
@@ -395,6 +414,19 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
             ref(o, "rectified.accepted_by", hz.rectified.accepted_by, "signatures", ACCEPTANCES)
             same_site(o, "rectified.accepted_by", "signatures", hz.rectified.accepted_by, hz.site)
     coverable = {*index.get("hazards", {}), *(c for _, c in causes)}
+    for c, o in records["conduct"]:
+        party(o, "by", c.by)
+        if records["incidents"]:  # an org without incidents (a batch's) meets its incidents later
+            ref(o, "incident", c.incident, "incidents")
+    for order, o in records["orders"]:
+        ref(o, "site", order.site, "units", ("enterprise",))
+        party(o, "by", order.by)
+        for i, r in enumerate(order.relayed):
+            ref(o, f"relayed.{i}.by", r.by, "people")
+        for i, pid in enumerate(order.enforce):
+            ref(o, f"enforce.{i}", pid, "people")
+        for i, c in enumerate(order.checks):
+            ref(o, f"checks.{i}.by", c.by, "people")
     for sig, o in records["signatures"]:
         ref(o, "person", sig.person, "people")
         ref(o, "site", sig.site, "units")
@@ -409,6 +441,41 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
                                         f"{' and '.join(causes[sig.site, target])}, both at site '{sig.site}'",
                                         "give the causes of incidents at one site distinct ids"))
     return problems
+
+
+def _relays(inc, o: Origin) -> list[Problem]:
+    """A report that passes on another's figures names someone who reported before it."""
+    out = []
+    for i, rep in enumerate(inc.reports):
+        if rep.relayed_from is not None and not any(
+                r.by == rep.relayed_from and r.at <= rep.at for j, r in enumerate(inc.reports) if j != i):
+            out.append(Problem(o.file, o.record, f"reports.{i}.relayed_from",
+                               f"'{rep.relayed_from}' made no report before this one ({rep.at.isoformat()})",
+                               "name the person whose report this one passed on, or add their report"))
+    return out
+
+
+def _conduct_of_causes(inc, o: Origin, conduct: dict) -> list[Problem]:
+    """Conduct of another incident, begun after this one, or of its aftermath, is no cause of it."""
+    out = []
+    for i, cause in enumerate(inc.causes):
+        for j, cid in enumerate(cause.conduct):
+            c = conduct.get(cid)
+            if c is None:
+                continue
+            if c.act in AFTERMATH_ACTS:
+                out.append(Problem(o.file, o.record, f"causes.{i}.conduct.{j}",
+                                   f"conduct '{cid}' ({c.act}) is an act after the accident, not a cause of it",
+                                   "name the incident in the conduct's 'incident', and leave it out of the cause"))
+            elif c.incident is not None and c.incident != inc.id:
+                out.append(Problem(o.file, o.record, f"causes.{i}.conduct.{j}",
+                                   f"conduct '{cid}' is of incident '{c.incident}', not this one",
+                                   "list conduct of this incident, or correct the conduct's 'incident'"))
+            elif c.start is not None and c.start > inc.day:
+                out.append(Problem(o.file, o.record, f"causes.{i}.conduct.{j}",
+                                   f"conduct '{cid}' began on {c.start}, after the incident ({inc.day}): it cannot "
+                                   "be a cause of it", "check the conduct's date, or leave it out of the cause"))
+    return out
 
 
 def _loops(items: list[tuple[Record, Origin]], noun: str) -> list[Problem]:

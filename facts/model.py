@@ -18,10 +18,12 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 
 from facts.values import Count, Day, Flag, Id, Moment, Name, Prose
+from facts.timeline import overlap
 
 
 class Record(BaseModel):
@@ -85,6 +87,7 @@ class AssignmentKind(str, Enum):
     stationed = "stationed"  # 驻村, or 驻矿 / 驻企 at a site
     village_liaison = "village_liaison"  # 包村
     group_liaison = "group_liaison"  # 包社
+    report = "report"  # 报告职责: who reports the incident on a channel for the unit
 
 
 class Outcome(str, Enum):
@@ -131,6 +134,24 @@ class Sector(Record):
     parent: Id | None = None
 
 
+class StatusKind(str, Enum):
+    """What an enterprise was allowed to do over a period (证照, 查封, 关闭, 停产)."""
+
+    licensed = "licensed"  # 证照齐全
+    unlicensed = "unlicensed"  # 无证照
+    illegal = "illegal"  # 非法（取缔对象）
+    sealed = "sealed"  # 查封
+    closed = "closed"  # 关闭
+    suspended = "suspended"  # 停产停业
+
+
+class UnitStatus(Dated):
+    """An enterprise's status over [from, to): operating while sealed or without a licence is a fact rules use."""
+
+    status: StatusKind
+    source: Prose = Field(default="", description="the record it rests on (许可证, 查封决定书 …)")
+
+
 class Unit(Record):
     id: Id
     name: Name
@@ -142,13 +163,26 @@ class Unit(Record):
     villages: list[Id] = Field(default=[], description=(
         "the villages an office (a 中心) serves: its head answers with their 包村 leader (§4.6.2)"))
 
-    @field_validator("village", "sectors", "villages")
+    
+    status: list[UnitStatus] = Field(default=[], description="the enterprise's status over time (one at a time)")
+
+    @field_validator("village", "sectors", "villages", "status")
     @classmethod
     def _enterprise_only(cls, v, info: ValidationInfo):
         allowed = {"sectors": ("enterprise", "office"), "villages": ("office",)}.get(info.field_name, ("enterprise",))
         if v and info.data.get("kind") not in (None, *allowed):
             raise ValueError(f"only an {' or '.join(allowed)} has '{info.field_name}'; "
                              f"remove it from this {info.data['kind']}")
+        return v
+
+    @field_validator("status")
+    @classmethod
+    def _one_status_at_a_time(cls, v: list[UnitStatus]) -> list[UnitStatus]:
+        ordered = sorted(v, key=lambda s: s.valid_from)
+        for a, b in zip(ordered, ordered[1:]):
+            if overlap(a.valid_from, a.valid_to, b.valid_from, b.valid_to):
+                raise ValueError(f"status '{b.status}' from {b.valid_from} overlaps status '{a.status}' from "
+                                 f"{a.valid_from}: end the earlier one (its 'to') on {b.valid_from}")
         return v
 
 
@@ -190,6 +224,14 @@ class Tenure(Dated):
         return self.id or f"tenure:{self.person}:{self.post}:{self.valid_from.isoformat()}"
 
 
+class Channel(str, Enum):
+    """The reports the rules require, each with its own deadline (pack parameters)."""
+
+    enterprise_to_authority = "enterprise_to_authority"  # 单位负责人 → 县级以上应急管理部门 (493号令 Art. 9: 1 h)
+    village_to_town = "village_to_town"  # 村 → 镇政府 (§4.6.1: 及时)
+    town_to_district = "town_to_district"  # 镇 → 区政府 (§4.1(7), §3.2(5); 493号令 Art. 11: 2 h)
+
+
 class Assignment(Dated):
     id: Id
     kind: AssignmentKind
@@ -205,6 +247,9 @@ class Assignment(Dated):
         "the territory (a unit) a sector or safety assignment covers; default: the town of the post's unit, "
         "or for a personal assignment the towns of the posts its person holds that day"))
     source: Prose = ""
+    channels: list[Channel] = Field(default=[], validate_default=True, description=(
+        "the channels a report assignment (kind report) makes its bearer report on, for the unit in 'units' "
+        "(default: the unit of its post; for town_to_district, that unit's town)"))
 
     @field_validator("person")
     @classmethod
@@ -247,21 +292,32 @@ class Assignment(Dated):
                              f"'{info.field_name}' (name the territory with 'within')")
         return v
 
+    @field_validator("channels")
+    @classmethod
+    def _report_channels(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        kind = info.data.get("kind")
+        if kind == "report" and not v:
+            raise ValueError("a report assignment (报告职责) needs 'channels': the reports its bearer makes")
+        if v and kind not in (None, "report"):
+            raise ValueError(f"only a report assignment has 'channels'; remove it from this {kind} assignment")
+        if kind == "report" and info.data.get("post") is None and not info.data.get("units"):
+            raise ValueError("a personal report assignment needs 'units': whose reports the person makes")
+        return v
+
     @property
     def holder_ref(self) -> str:
         return self.post or self.person  # type: ignore[return-value]
 
 
-class Channel(str, Enum):
-    """The reports the rules require, each with its own deadline (pack parameters)."""
-
-    enterprise_to_authority = "enterprise_to_authority"  # 单位负责人 → 县级以上应急管理部门 (493号令 Art. 9: 1 h)
-    village_to_town = "village_to_town"  # 村 → 镇政府 (§4.6.1: 及时)
-    town_to_district = "town_to_district"  # 镇 → 区政府 (§4.1(7), §3.2(5); 493号令 Art. 11: 2 h)
-
-
 class Report(Record):
-    """One report of the incident: who made it, on which channel, when, and what it said."""
+    """One report of the incident: who made it, on which channel, when, what it said and what was known.
+
+    What the reporter knew when reporting decides 谎报 (罚款处罚规定 Art. 5(3): 故意不如实报告): by
+    default the incident's figures; for a report that passes on another's (``relayed_from``), what
+    that person had reported; and whatever the investigation established (``known_deaths``,
+    ``known_serious_injuries``) over both — a death that came later and was reported by 补报
+    (条例 Art. 13) was not known to the first report.
+    """
 
     channel: Channel
     by: Id
@@ -271,7 +327,18 @@ class Report(Record):
         "when the reporter learned of the incident; the deadline runs from here (default: occurred_at)"))
     deaths: Count | None = Field(default=None, description="deaths reported; omitted = left out (漏报)")
     serious_injuries: Count | None = None
+    known_deaths: Count | None = Field(default=None, description=(
+        "deaths the reporter knew of when reporting, as the investigation established (default: the incident's "
+        "deaths, or the relayed report's)"))
+    known_serious_injuries: Count | None = None
+    relayed_from: Id | None = Field(default=None, description=(
+        "the person whose latest earlier report this one passed on: its figures are theirs, not the relayer's"))
     note: Prose = ""
+
+
+class IncidentKind(str, Enum):
+    accident = "accident"  # 生产安全事故
+    event = "event"  # 事件: no accident (暗访 found a concealed hazard, an order ignored; 规定 Art. 18(1))
 
 
 class Cause(Record):
@@ -300,10 +367,12 @@ class Incident(Record):
     deceased: list[Id] = Field(default=[], description="people who died in it")
     reports: list[Report] = []
     concealed_by: list[Id] = Field(default=[], description=(
-        "people the investigation found to have concealed the incident (瞒报)"))
+        "people and units the investigation found to have concealed the incident (瞒报)"))
     causes: list[Cause] = Field(default=[], description=(
         "the direct and indirect causes the investigation established; without them no inspection or "
         "signature can be tied to the incident, and they are listed to examine (待核实)"))
+    kind: IncidentKind = Field(default="accident", description=(
+        "accident (default) or event (事件: no casualties, no grade, no reporting duty)"))
 
     @field_validator("causes")
     @classmethod
@@ -312,6 +381,15 @@ class Incident(Record):
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
             raise ValueError(f"cause id {', '.join(repr(i) for i in twice)} is used twice; give each cause its own id")
+        return v
+
+    @field_validator("kind")
+    @classmethod
+    def _an_event_is_no_accident(cls, v: str, info: ValidationInfo) -> str:
+        held = [f for f in ("deaths", "serious_injuries", "reports", "concealed_by") if info.data.get(f)]
+        if v == "event" and held:
+            raise ValueError(f"an event (事件) is not an accident: it has no '{held[0]}'; "
+                             f"make it 'kind: accident', or leave out '{held[0]}'")
         return v
 
     @field_validator("deceased")
@@ -439,6 +517,149 @@ class Declaration(Dated):
         return self.id or f"records:{self.unit}:{self.valid_from.isoformat()}"
 
 
+class ConductAct(str, Enum):
+    """What the investigation found someone did or failed to do (labels: the word catalog's ``act``)."""
+
+    illegal_command = "illegal_command"  # 违章指挥
+    rule_violation = "rule_violation"  # 违章作业
+    organised_illegal_production = "organised_illegal_production"  # 组织非法生产
+    illegal_production = "illegal_production"  # 非法生产
+    illegal_entry = "illegal_entry"  # 非法入井
+    illegal_construction = "illegal_construction"  # 违法建设
+    unsealing = "unsealing"  # 擅自启封
+    defied_stop_order = "defied_stop_order"  # 拒不执行停产指令
+    refused_rectification = "refused_rectification"  # 拒不整改
+    improper_inspection = "improper_inspection"  # 未按规定检查
+    hazard_missed = "hazard_missed"  # 检查未发现隐患
+    rectification_not_urged = "rectification_not_urged"  # 未督促整改
+    weak_urging = "weak_urging"  # 督促不力
+    lax_supervision = "lax_supervision"  # 监管不到位
+    oversight_failure = "oversight_failure"  # 失察
+    premature_acceptance = "premature_acceptance"  # 整改未验收即验收
+    rules_not_implemented = "rules_not_implemented"  # 未落实安全管理制度
+    training_lacking = "training_lacking"  # 安全教育培训不到位
+    safety_facilities_missing = "safety_facilities_missing"  # 未配备安全设施
+    casualties_not_verified = "casualties_not_verified"  # 未核实伤亡情况
+    shallow_investigation = "shallow_investigation"  # 调查不深入
+    late_report = "late_report"  # 未及时报告
+    private_settlement = "private_settlement"  # 私了
+    scene_destroyed = "scene_destroyed"  # 破坏事故现场
+    evidence_tampered = "evidence_tampered"  # 伪造或销毁证据
+    false_report = "false_report"  # 谎报
+    concealment = "concealment"  # 瞒报
+    other = "other"  # 其他 (the description says what)
+
+
+#: Acts that happen after an accident, in its reporting and handling (条例 Arts. 35–36, 39): they bear on
+#: the accident they name (``incident``), never on a cause, and name their actor without one.
+AFTERMATH_ACTS = frozenset({"casualties_not_verified", "late_report", "private_settlement", "scene_destroyed",
+                            "evidence_tampered", "false_report", "concealment"})
+
+
+class Conduct(Record):
+    """What the investigation established that a person or a unit did or failed to do.
+
+    It bears on an incident through a cause that lists it (``incidents[].causes[].conduct``), or, for
+    an act of the aftermath (:data:`AFTERMATH_ACTS`), through ``incident``. Otherwise it names nobody.
+    """
+
+    id: Id
+    by: Id | None = Field(default=None, description="the person or unit who did it")
+    actor: Prose = Field(default="", description="who did it, in words, when the investigation could not name them")
+    incident: Id | None = None
+    date: Day | None = None
+    valid_from: Day | None = Field(default=None, alias="from")
+    valid_to: Day | None = Field(default=None, alias="to")
+    act: ConductAct
+    description: Prose = ""
+    source: Name = Field(description="the record it rests on: 询问笔录, 调查组认定, 现场勘验 …")
+
+    @model_validator(mode="after")
+    def _who_and_when(self) -> "Conduct":
+        if self.by is None and not self.actor.strip():
+            raise ValueError("give 'by' (a person or unit id), or 'actor' (who, in words) when the "
+                             "investigation could not name them")
+        if self.date is not None and self.valid_from is not None:
+            raise ValueError("give 'date' (one day) or 'from'/'to' (a period), not both")
+        if self.valid_to is not None and (self.valid_from is None or self.valid_to <= self.valid_from):
+            raise ValueError("'to' needs a 'from' before it: periods are half-open [from, to)")
+        return self
+
+    @property
+    def start(self) -> date | None:
+        """The day it was done, or began."""
+        return self.date or self.valid_from
+
+
+class OrderKind(str, Enum):
+    stop_production = "stop_production"  # 停产
+    suspension = "suspension"  # 停业整顿
+    rectification = "rectification"  # 整改
+
+
+#: Orders that stop the site: an incident while one is in force shows the site operated.
+STOP_ORDERS = ("stop_production", "suspension")
+
+
+class OrderRelay(Record):
+    """Who passed an order on, and when (镇 → 村 → 企业)."""
+
+    by: Id
+    date: Day
+    to: Prose = ""
+
+
+class OrderCheck(Record):
+    """A check that the order was carried out (督促落实)."""
+
+    by: Id
+    date: Day
+    note: Prose = ""
+
+
+class Order(Record):
+    """A stop or rectification order to a site, who passed it on, and who had to see it carried out.
+
+    It reaches the site on its ``date``, or on the last ``relayed`` date, and is in force until
+    ``until`` (half-open; none = still in force). ``checks`` are the follow-up checks the facts
+    record; ``checks_complete`` says the investigation established all of them, so that no check
+    means nobody checked (otherwise whether anyone did is not known: a data gap).
+    """
+
+    id: Id
+    kind: OrderKind
+    site: Id
+    by: Id = Field(description="the issuing unit or person")
+    date: Day
+    relayed: list[OrderRelay] = []
+    until: Day | None = None
+    due: Day | None = Field(default=None, description="a rectification order's deadline")
+    enforce: list[Id] = Field(default=[], description="the people who had to see it carried out")
+    checks: list[OrderCheck] = []
+    checks_complete: Flag = Field(default=False, description=(
+        "the investigation established every follow-up check: none listed = nobody checked it was carried out"))
+    description: Prose = ""
+    source: Prose = ""
+
+    @model_validator(mode="after")
+    def _dates(self) -> "Order":
+        if self.until is not None and self.until <= self.date:
+            raise ValueError(f"'until' ({self.until}) must be after 'date' ({self.date}): it is the first day "
+                             "the order no longer holds")
+        if self.due is not None and (self.kind != "rectification" or self.due < self.date):
+            raise ValueError("'due' is a rectification order's deadline, on or after its 'date'")
+        early = [f"{part} by {x.by} on {x.date}" for part, xs in (("relayed", self.relayed), ("checks", self.checks))
+                 for x in xs if x.date < self.date]
+        if early:
+            raise ValueError(f"{early[0]} is before the order's date {self.date}")
+        return self
+
+    @property
+    def received(self) -> date:
+        """The day the order reached the site."""
+        return max([self.date, *(r.date for r in self.relayed)])
+
+
 #: The sections of a fact file, in the order they are loaded and dumped.
 SECTIONS: dict[str, type[Record]] = {
     "sectors": Sector,
@@ -452,6 +673,8 @@ SECTIONS: dict[str, type[Record]] = {
     "signatures": Signature,
     "duty_records": DutyRecord,
     "hazards": Hazard,
+    "conduct": Conduct,
+    "orders": Order,
     "records": Declaration,
 }
 
@@ -470,6 +693,8 @@ class FactSet(Record):
     signatures: list[Signature] = []
     duty_records: list[DutyRecord] = []
     hazards: list[Hazard] = []
+    conduct: list[Conduct] = []
+    orders: list[Order] = []
     records: list[Declaration] = []
 
     def dump(self) -> dict:

@@ -46,7 +46,9 @@ SHEET_NAMES: dict[str, str] = {
     "sectors": "行业领域", "units": "单位", "people": "人员", "posts": "职务", "tenures": "任职",
     "assignments": "分工", "incidents": "事故", "incidents.reports": "事故报告", "incidents.causes": "事故原因",
     "inspections": "检查",
-    "signatures": "签字", "duty_records": "履职记录", "hazards": "隐患", "records": "记录完整性声明",
+    "signatures": "签字", "duty_records": "履职记录", "hazards": "隐患", "units.status": "单位状态",
+    "conduct": "行为", "orders": "指令", "orders.relayed": "指令转达", "orders.checks": "督促检查",
+    "records": "记录完整性声明",
 }
 
 #: Column headers and notes, by model and field: (Chinese header, what the column holds).
@@ -57,6 +59,8 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
              "parent": ("上级单位", "上级单位的编号"), "village": ("所在村", "企业所在村的编号"),
              "sectors": ("行业领域", "企业的行业领域，或办所的业务所涉行业领域（§6.1）编号"),
              "villages": ("服务村", "中心所服务的村编号（§4.6.2）")},
+    "UnitStatus": {"status": ("状态", "证照齐全、无证照、查封……"), "source": ("依据", "许可证、查封决定书等"),
+                   "valid_from": ("起始日期", ""), "valid_to": ("终止日期", "空=至今")},
     "Person": {"id": ("编号", "人员编号，唯一"), "name": ("姓名", "")},
     "Post": {"id": ("编号", "职务编号，唯一"), "unit": ("所属单位", "单位编号"), "title": ("职务名称", ""),
              "role": ("职务类别", ""), "rank": ("级别", "镇职务：副科级以上 或 一般干部（§4.4）"),
@@ -71,18 +75,24 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                    "site": ("驻点企业", "驻矿、驻企：企业编号"),
                    "village_group": ("村民小组", "包社：村民小组编号"),
                    "within": ("范围", "分管行业或分管安全生产所及的单位编号；空=职务所在镇，个人分管为本人当日任职所在镇"),
+                   "channels": ("报告渠道", "报告职责：负责的报告渠道"),
                    "source": ("依据", "分工文件"), "valid_from": ("起始日期", ""),
                    "valid_to": ("终止日期", "空=仍在执行")},
-    "Incident": {"id": ("编号", "事故编号，唯一"), "occurred_at": ("发生时间", ""), "site": ("事故单位", "单位编号"),
+    "Incident": {"id": ("编号", "事故编号，唯一"), "occurred_at": ("发生时间", ""),
+                 "kind": ("性质", "事故或事件；空=事故"), "site": ("事故单位", "单位编号"),
                  "sector": ("行业领域", "空=事故单位的行业"), "village": ("所在村", "空=事故单位所在村"),
                  "village_group": ("村民小组", ""), "deaths": ("死亡人数", ""), "serious_injuries": ("重伤人数", ""),
                  "direct_loss_yuan": ("直接经济损失（元）", ""), "description": ("事故经过", ""),
                  "involved": ("涉事人员", "人员编号"), "deceased": ("死亡人员", "在事故中死亡的人员编号"),
-                 "concealed_by": ("瞒报人员", "调查认定隐瞒事故的人员编号")},
+                 "concealed_by": ("瞒报人员", "调查认定隐瞒事故的人员或单位编号")},
+    "Cause": {"id": ("编号", "原因编号"), "kind": ("类别", "直接原因或间接原因"), "description": ("描述", ""),
+              "hazards": ("所涉隐患", "隐患编号"), "conduct": ("所涉行为", "行为编号")},
     "Report": {"channel": ("报告渠道", ""), "by": ("报告人", "人员编号"), "to": ("报告对象", ""),
                "at": ("报告时间", ""), "learned_at": ("知悉时间", "空=事故发生时"),
                "deaths": ("报告死亡人数", "空=未报"), "serious_injuries": ("报告重伤人数", "空=未报"),
-               "note": ("备注", "")},
+               "known_deaths": ("报告时已知死亡人数", "空=事故死亡人数（转报时为所转报告的人数）"),
+               "known_serious_injuries": ("报告时已知重伤人数", "空=事故重伤人数（转报时为所转报告的人数）"),
+               "relayed_from": ("转报自", "所转报告的报告人编号"), "note": ("备注", "")},
     "Cause": {"id": ("原因编号", "本事故内唯一"), "kind": ("原因类别", "直接原因或间接原因"),
               "description": ("原因", ""), "hazards": ("所涉隐患", "隐患编号"), "conduct": ("所涉行为", "行为编号")},
     "Inspection": {"id": ("编号", "检查编号，唯一"), "date": ("检查日期", ""), "site": ("被检查单位", "单位编号"),
@@ -104,6 +114,17 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "Declaration": {"id": ("编号", "可空"), "unit": ("单位", "单位编号"),
                     "kinds": ("记录类别", "此期间该单位这些类别的履职记录均已提供"), "valid_from": ("起始日期", ""),
                     "valid_to": ("终止日期", "空=至今"), "note": ("备注", "")},
+    "Conduct": {"id": ("编号", "行为编号，唯一"), "by": ("行为人", "人员或单位编号"),
+                "actor": ("行为人描述", "未查明行为人时填写"), "incident": ("所涉事故", "事故发生后的行为：事故编号"),
+                "date": ("日期", "与起止日期二选一"), "valid_from": ("起始日期", ""), "valid_to": ("终止日期", ""),
+                "act": ("行为", ""), "description": ("描述", ""), "source": ("依据", "询问笔录、调查组认定等")},
+    "Order": {"id": ("编号", "指令编号，唯一"), "kind": ("类别", "停产、停业整顿或整改"), "site": ("对象单位", "企业编号"),
+              "by": ("下达单位或人员", "单位或人员编号"), "date": ("下达日期", ""), "until": ("终止日期", "解除或验收之日；空=仍有效"),
+              "due": ("整改期限", "整改指令的期限"), "enforce": ("督促落实人员", "人员编号"),
+              "checks_complete": ("督促检查已查清", "是=所列督促检查即全部（未列=无人督促）"),
+              "description": ("内容", ""), "source": ("依据", "指令文书")},
+    "OrderRelay": {"by": ("转达人", "人员编号"), "date": ("转达日期", ""), "to": ("转达对象", "")},
+    "OrderCheck": {"by": ("检查人", "人员编号"), "date": ("检查日期", ""), "note": ("情况", "")},
 }
 
 #: Columns a sheet no longer has, by section and header: what to write instead (an old workbook says so).
@@ -126,7 +147,7 @@ ENUM_LABELS: dict[str, dict[str, str]] = {
              "village_party_secretary": "村党组织书记", "village_director": "村委会主任",
              "enterprise_principal": "企业主要负责人", "safety_manager": "安全管理人员", "employee": "从业人员"},
     "AssignmentKind": {"in_charge": "分管", "safety": "分管安全生产", "stationed": "驻村", "village_liaison": "包村",
-                       "group_liaison": "包社"},
+                       "group_liaison": "包社", "report": "报告职责"},
     "Rank": {"leadership": "副科级以上", "staff": "一般干部"},
     "Outcome": {"passed": "合格", "hazards_found": "发现隐患", "rectification_ordered": "责令整改",
                 "suspended": "停产停业"},
@@ -139,6 +160,21 @@ ENUM_LABELS: dict[str, dict[str, str]] = {
     "CauseKind": {"direct": "直接原因", "indirect": "间接原因"},
     "SignatureRole": {"approver": "审批人", "acceptor": "验收人", "inspector": "检查人员", "inspected_party": "被检查单位",
                       "party_to_letter": "责任书签订方"},
+    "IncidentKind": {"accident": "事故", "event": "事件"},
+    "StatusKind": {"licensed": "证照齐全", "unlicensed": "无证照", "illegal": "非法生产经营", "sealed": "查封",
+                   "closed": "关闭", "suspended": "停产停业"},
+    "OrderKind": {"stop_production": "停产", "suspension": "停业整顿", "rectification": "整改"},
+    "ConductAct": {"illegal_command": "违章指挥", "rule_violation": "违章作业", "organised_illegal_production": "组织非法生产",
+                   "illegal_production": "非法生产", "illegal_entry": "非法入井", "illegal_construction": "违法建设",
+                   "unsealing": "擅自启封", "defied_stop_order": "拒不执行停产指令", "refused_rectification": "拒不整改",
+                   "improper_inspection": "未按规定检查", "hazard_missed": "检查未发现隐患",
+                   "rectification_not_urged": "未督促整改", "weak_urging": "督促不力", "lax_supervision": "监管不到位",
+                   "oversight_failure": "失察", "premature_acceptance": "整改未验收即验收",
+                   "rules_not_implemented": "未落实安全管理制度", "training_lacking": "安全教育培训不到位",
+                   "safety_facilities_missing": "未配备安全设施", "casualties_not_verified": "未核实伤亡情况",
+                   "shallow_investigation": "调查不深入", "late_report": "未及时报告", "private_settlement": "私了",
+                   "scene_destroyed": "破坏事故现场", "evidence_tampered": "伪造或销毁证据", "false_report": "谎报",
+                   "concealment": "瞒报", "other": "其他"},
 }
 
 #: What a column of each kind holds, for the notes row when the table gives no note of its own.
@@ -154,27 +190,28 @@ KIND_NOTES = {
 }
 #: Words of the template's notes row and its sheet of instructions.
 WORDS = {
-    "zh": {"required": "必填", "key": "所属记录的编号", "readme": "说明",
+    "zh": {"required": "必填", "key": "所属记录的编号", "readme": "说明", "lists": "选项",
            "readme_text": [
                "wenze 事实表：每个工作表一类记录，第一行为表头（中文或字段名），以 # 开头的行为说明，不读取。",
                "空单元格即未填写。日期写 2023-03-01 或用 Excel 日期；日期时间写 2023-03-01T14:20:00+08:00，"
                "或用 Excel 日期时间（按北京时间）。",
                "多个编号用、或逗号分隔；选项列可填下拉列表中的中文或英文代码。",
-               "“事故报告”表每行一次报告，“事故原因”表每行一项原因，第一列为事故编号。",
+               "“事故报告”“事故原因”“单位状态”“指令转达”“督促检查”表每行一项，第一列为所属记录的编号。",
                "检查：wenze validate 本文件；追溯：wenze trace 本文件。"]},
-    "en": {"required": "required", "key": "the id of the record it belongs to", "readme": "README",
+    "en": {"required": "required", "key": "the id of the record it belongs to", "readme": "README", "lists": "lists",
            "readme_text": [
                "wenze fact sheets: one sheet per kind of record, a header row (Chinese names or field names) first; "
                "rows starting with # are notes and are not read.",
                "An empty cell is an omitted field. Dates as 2023-03-01 or Excel dates; date-times as "
                "2023-03-01T14:20:00+08:00 or Excel date-times (read as Beijing time).",
                "Several ids separated by commas; enumerated columns take the code or its Chinese label.",
-               "The incidents.reports sheet has one report per row, incidents.causes one cause per row, the "
-               "incident's id in the first column of each.",
+               "The incidents.reports, incidents.causes, units.status, orders.relayed and orders.checks sheets have one "
+               "item per row, the id of the record it belongs to in the first column.",
                "Check with: wenze validate THIS_FILE; trace with: wenze trace THIS_FILE."]},
 }
-#: Sheets a workbook may hold besides the sections: instructions, never read.
-IGNORED_SHEETS = frozenset({WORDS["zh"]["readme"], WORDS["en"]["readme"]})
+#: Sheets a workbook may hold besides the sections: instructions, and the values of drop-down lists too long
+#: for Excel to hold in the list itself; never read.
+IGNORED_SHEETS = frozenset({WORDS[lang][sheet] for lang in WORDS for sheet in ("readme", "lists")})
 
 
 @dataclass(frozen=True)

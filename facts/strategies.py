@@ -53,6 +53,15 @@ reads well):
   plan and a drill, kept diligently, partly or lapsed; declarations ``d0…``
   that the records of some kinds of the town or of an incident's site are
   complete over a period reaching back from around the incident.
+- drawn after all of the above, so that those draws shrink as they did before
+  these facts existed: report-duty assignments (kind ``report``), enterprises'
+  statuses, what the investigation adds to each incident (now and then an
+  event instead of an accident; who died, the site among the concealers,
+  reports relaying another's figures or made before a later death), conduct
+  ``c0…`` (by people, units or someone unnamed; acts of the aftermath naming
+  the incident, others dated before it), resting under the incidents' causes
+  or under causes of their own, and orders ``o0…`` to the sites (an event
+  always has the stop order it ignored).
 
 Days are drawn as offsets from :data:`BASE_DAY` within :data:`HORIZON` days;
 incidents happen at a local time in UTC+8.
@@ -72,6 +81,9 @@ Public API
     possibly an incident — that can touch no incident of ``facts``: no shared
     ids, no shared people, nothing in the incidents' sectors or villages.
     Combine with :func:`merge`.
+``unbearing_conduct(facts, incident_id)``
+    New conduct records that bear on nothing in the incident (no cause lists
+    them; of another incident, of none, or of this one but not of its aftermath).
 ``new_inspection(facts, incident_id)`` / ``new_signature(facts, incident_id)``
     One more inspection (or signature) of the incident's site by people of
     ``facts``, with a fresh id, dated around the incident day, naming some
@@ -110,11 +122,14 @@ from hypothesis import strategies as st
 
 from facts.model import (
     ACCEPTANCES,
+    AFTERMATH_ACTS,
     SECTIONS,
     Assignment,
     Cause,
     CauseKind,
     Channel,
+    Conduct,
+    ConductAct,
     Declaration,
     DocKind,
     DutyRecord,
@@ -122,6 +137,10 @@ from facts.model import (
     Hazard,
     Incident,
     Inspection,
+    Order,
+    OrderCheck,
+    OrderKind,
+    OrderRelay,
     Outcome,
     Person,
     Post,
@@ -130,8 +149,10 @@ from facts.model import (
     Sector,
     Signature,
     SignatureRole,
+    StatusKind,
     Tenure,
     Unit,
+    UnitStatus,
 )
 
 BASE_DAY = date(2020, 1, 1)
@@ -171,6 +192,15 @@ _DECLARED_BACK = st.sampled_from([20, 800, 1200, 1500])
 LAPSED_BACK = 1500  # days a lapsed town's records are declared complete: beyond every check of the pack
 _DUTY_BACK = st.sampled_from([10, 900, 1500])
 _LOSS = st.sampled_from([0, 50_000, 2_000_000, 15_000_000, 60_000_000])
+_EVENT = st.sampled_from([False, False, False, False, True])  # an event (事件) now and then, not what it shrinks to
+_ACT = st.sampled_from([a.value for a in ConductAct])
+_AFTER_ACTS = sorted(AFTERMATH_ACTS)
+_BEFORE_ACTS = [a.value for a in ConductAct if a.value not in AFTERMATH_ACTS]
+_ORDER_KIND = st.sampled_from([k.value for k in OrderKind])
+_STATUS = st.sampled_from([s.value for s in StatusKind])
+_CAUSE_KIND = st.sampled_from(["direct", "indirect"])
+_BEFORE = st.integers(0, 400)  # days before an incident that conduct or an order is dated
+_SHORT = st.integers(0, 60)
 
 
 def day(offset: int) -> date:
@@ -421,6 +451,103 @@ def _report(draw, occurred: datetime, deaths: int, injuries: int, people: list[s
                   deaths=figure(deaths), serious_injuries=figure(injuries))
 
 
+def _investigated(draw, inc: Incident, people: list[str]) -> Incident:
+    """What an investigation adds to an incident: an event (事件) now and then instead of an accident;
+    for an accident, who died, the site among those concealing it, and reports that relay another's
+    figures (unchanged or not) or whose maker knew fewer deaths than came (a later death)."""
+    if draw(_EVENT):
+        return Incident(id=inc.id, kind="event", occurred_at=inc.occurred_at, site=inc.site, sector=inc.sector,
+                        village_group=inc.village_group, involved=inc.involved, causes=inc.causes)
+    reports: list[Report] = []
+    for r in inc.reports:
+        update: dict = {"known_deaths": max(inc.deaths - 1, 0)} if draw(_BOOL) and draw(_BOOL) else {}
+        earlier = [e for e in reports if e.at <= r.at]
+        if earlier and draw(_BOOL):
+            src = _pick(draw, earlier)
+            update["relayed_from"] = src.by
+            if draw(_BOOL):
+                update.update(deaths=src.deaths, serious_injuries=src.serious_injuries)
+        reports.append(r.model_copy(update=update))
+    return inc.model_copy(update={"reports": reports, "deceased": _subset(draw, people, 0, min(inc.deaths, 2)),
+                                  "concealed_by": inc.concealed_by + ([inc.site] if draw(_BOOL) and draw(_BOOL) else [])})
+
+
+def _conduct(draw, incidents: list[Incident], parties: list[str], ids: Callable[[], str]) -> list[Conduct]:
+    """Conduct around each incident: by a person, a unit or someone unnamed; naming the incident or not;
+    acts of the aftermath on its day, others up to a year or so before."""
+    out = []
+    for inc in incidents:
+        for _ in range(draw(st.integers(0, 3))):
+            after = draw(_BOOL)
+            act = _pick(draw, _AFTER_ACTS if after else _BEFORE_ACTS)
+            by = _pick(draw, [*parties, inc.site, None])
+            out.append(Conduct(id=ids(), by=by, actor="" if by else "某人", act=act, source="调查组认定",
+                               incident=inc.id if after or draw(_BOOL) else None,
+                               date=inc.day if after else inc.day - timedelta(days=draw(_BEFORE))))
+    return out
+
+
+def _causes(draw, incidents: list[Incident], conduct: list[Conduct]) -> list[Incident]:
+    """Conduct that could bear on each incident, resting under its causes, or under a cause of its own."""
+    out = []
+    for inc in incidents:
+        fit = [c.id for c in conduct if c.incident in (None, inc.id) and c.start <= inc.day
+               and c.act not in AFTERMATH_ACTS]
+        causes = [c.model_copy(update={"conduct": _subset(draw, fit, 0, 2)}) for c in inc.causes]
+        causes += [Cause(id=f"{inc.id}k{n}", kind=draw(_CAUSE_KIND), description="原因", conduct=_subset(draw, fit, 1, 2))
+                   for n in range(draw(st.integers(0, 1)) if fit else 0)]
+        out.append(inc.model_copy(update={"causes": causes}))
+    return out
+
+
+def _orders(draw, incidents: list[Incident], issuers: list[str], people: list[str],
+            ids: Callable[[], str]) -> list[Order]:
+    """Orders to the incidents' sites, dated around them; an event always has a stop order it ignored
+    (what an unannounced check finds)."""
+    out = []
+    for inc in incidents:
+        event = inc.kind == "event"
+        for n in range(1 if event else draw(st.integers(0, 2))):
+            kind = "stop_production" if event else draw(_ORDER_KIND)
+            start = inc.day - timedelta(days=draw(_BEFORE) + (1 if event else -30))
+            relayed = [OrderRelay(by=_pick(draw, people), date=start + timedelta(days=draw(_SHORT)))] \
+                if not event and draw(_BOOL) else []
+            until = None if event or draw(_BOOL) else start + timedelta(days=draw(_LENGTH))
+            due = start + timedelta(days=draw(_SHORT)) if kind == "rectification" and draw(_BOOL) else None
+            checks = [OrderCheck(by=_pick(draw, people), date=start + timedelta(days=draw(_SHORT)))] \
+                if draw(_BOOL) else []
+            out.append(Order(id=ids(), kind=kind, site=inc.site, by=_pick(draw, issuers), date=start, relayed=relayed,
+                             until=until, due=due, enforce=_subset(draw, people, 0, 2), checks=checks,
+                             checks_complete=draw(_BOOL)))
+    return out
+
+
+def _report_duties(draw, first: int, posts: list[str], people: list[str], enterprises: list[Unit],
+                   villages: list[str]) -> list[Assignment]:
+    """Report-duty assignments (kind report): who reports on a channel for a site, a village or the town."""
+    out = []
+    for a in range(first, first + draw(st.integers(0, 2))):
+        who = {"post": _pick(draw, posts)} if draw(_BOOL) else {"person": _pick(draw, people)}
+        channel = draw(_CHANNEL)
+        whose = {"enterprise_to_authority": [_pick(draw, enterprises).id], "village_to_town": [_pick(draw, villages)],
+                 "town_to_district": [] if "post" in who else ["gov"]}[channel]
+        start, end = _interval(draw)
+        out.append(Assignment(id=f"a{a}", kind="report", valid_from=start, valid_to=end, channels=[channel],
+                              units=whose, **who))
+    return out
+
+
+def _statuses(draw) -> list[UnitStatus]:
+    """An enterprise's consecutive statuses (none, or one to three periods)."""
+    if not draw(_BOOL):
+        return []
+    cuts = sorted(draw(_CUTS))
+    open_end = draw(_BOOL)
+    return [UnitStatus(status=draw(_STATUS), valid_from=day(a),
+                       valid_to=None if open_end and i == len(cuts) - 2 else day(b))
+            for i, (a, b) in enumerate(zip(cuts, cuts[1:]))]
+
+
 @st.composite
 def towns(draw, *, max_sectors: int = 5, max_villages: int = 3, max_enterprises: int = 3, max_people: int = 8,
           max_deputies: int = 3, max_assignments: int = 6, max_incidents: int = 2, max_acts: int = 4) -> FactSet:
@@ -509,12 +636,19 @@ def towns(draw, *, max_sectors: int = 5, max_villages: int = 3, max_enterprises:
     keeping = draw(_RECORD_KEEPING)
     assignments += _division_of_work(draw, incidents, {s.id: s for s in sectors}, {e.id: e for e in enterprises},
                                      holders, people, _counter("w"))
+    duty_records = _duty_records(draw, keeping, incidents, ["town", "party", "gov"], _counter("r"))
+    declarations = _declarations(draw, keeping, incidents, ["town", "party", "gov"], _counter("d"))
+    # Drawn last, so that the draws above shrink as they did before these facts existed.
+    assignments += _report_duties(draw, len(assignments), holders, people, enterprises, sorted(groups))
+    units = [u.model_copy(update={"status": _statuses(draw)}) if u.kind == "enterprise" else u for u in units]
+    incidents = [_investigated(draw, i, people) for i in acts.incidents]
+    conduct = _conduct(draw, incidents, [*people, *(e.id for e in enterprises)], _counter("c"))
+    incidents = _causes(draw, incidents, conduct)
+    orders = _orders(draw, incidents, ["gov", "bureau", *people], people, _counter("o"))
     return FactSet(sectors=sectors, units=units, people=[Person(id=p, name=f"人员{p[1:]}") for p in people],
-                   posts=posts, tenures=tenures, assignments=assignments, incidents=acts.incidents,
-                   inspections=acts.inspections, signatures=acts.signatures,
-                   duty_records=_duty_records(draw, keeping, incidents, ["town", "party", "gov"], _counter("r")),
-                   hazards=acts.hazards,
-                   records=_declarations(draw, keeping, incidents, ["town", "party", "gov"], _counter("d")))
+                   posts=posts, tenures=tenures, assignments=assignments, incidents=incidents,
+                   inspections=acts.inspections, signatures=acts.signatures, duty_records=duty_records,
+                   hazards=acts.hazards, conduct=conduct, orders=orders, records=declarations)
 
 
 def scenarios(**sizes) -> st.SearchStrategy[tuple[FactSet, str]]:
@@ -542,9 +676,10 @@ def unrelated_facts(draw, facts: FactSet) -> FactSet:
 
     A new village (with one group) under the first town unit, a new root sector,
     an enterprise in both, new people holding its posts, duties onto the new
-    village, sector and enterprise only, acts on the new enterprise only, and
-    perhaps an incident there. Nothing refers to an existing person, post,
-    village or sector, so no existing incident's context changes.
+    village, sector and enterprise only, acts and orders on the new enterprise only,
+    and perhaps an incident there, with its conduct and causes. Nothing refers to an
+    existing person, post, village, sector or incident, so no existing incident's
+    context changes.
     """
     x = _free_prefix(facts, "other")
     town = next((u.id for u in facts.units if u.kind == "town"), None)
@@ -568,12 +703,18 @@ def unrelated_facts(draw, facts: FactSet) -> FactSet:
     anchors = incidents or list(facts.incidents) or [_incident(draw, f"{x}anchor", enterprise, [group], people)]
     anchors = [a.model_copy(update={"site": site}) for a in anchors]
     acts = _acts(draw, people, [site], anchors, incidents, 2, x)
+    enterprise = enterprise.model_copy(update={"status": _statuses(draw)})
+    incidents = [_investigated(draw, i, people) for i in acts.incidents]
+    conduct = _conduct(draw, incidents, people, _counter(f"{x}c"))  # of the new incident only
+    incidents = _causes(draw, incidents, conduct)
+    orders = _orders(draw, anchors, [village, *people], people, _counter(f"{x}o"))
     return FactSet(sectors=[Sector(id=sector, name="他行业")],
                    units=[Unit(id=village, name="他村", kind="village", parent=town),
                           Unit(id=group, name="他村一社", kind="village_group", parent=village), enterprise],
                    people=[Person(id=p, name=f"他人{i}") for i, p in enumerate(people)],
-                   posts=posts, tenures=tenures, assignments=assignments, incidents=acts.incidents,
-                   inspections=acts.inspections, signatures=acts.signatures, hazards=acts.hazards)
+                   posts=posts, tenures=tenures, assignments=assignments, incidents=incidents,
+                   inspections=acts.inspections, signatures=acts.signatures, hazards=acts.hazards, conduct=conduct,
+                   orders=orders)
 
 
 def _site_and_id(facts: FactSet, incident_id: str, section: str) -> tuple[Incident, str]:
@@ -641,6 +782,25 @@ def without_causes(facts: FactSet) -> FactSet:
         "incidents": [i.model_copy(update={"causes": []}) for i in facts.incidents],
         "signatures": [s.model_copy(update={"covers": [t for t in s.covers if t not in causes]})
                        for s in facts.signatures]})
+
+
+@st.composite
+def unbearing_conduct(draw, facts: FactSet, incident_id: str) -> list[Conduct]:
+    """Conduct that bears on nothing in the incident: by anyone of the facts (a person, a unit, or
+    unnamed), of another incident or of none, or of this one but neither listed by its causes nor an
+    act of its aftermath; dated around it."""
+    inc = next(i for i in facts.incidents if i.id == incident_id)
+    x = _free_prefix(facts, "unbearing")
+    parties = [p.id for p in facts.people] + [u.id for u in facts.units]
+    others = [i.id for i in facts.incidents if i.id != incident_id]
+    out = []
+    for n in range(draw(st.integers(1, 3))):
+        incident = _pick(draw, [None, *others, incident_id])
+        act = _pick(draw, _BEFORE_ACTS) if incident == incident_id else draw(_ACT)
+        by = _maybe(draw, parties)
+        out.append(Conduct(id=f"{x}{n}", by=by, actor="" if by else "某人", act=act, incident=incident,
+                           date=inc.day + timedelta(days=draw(_ACT_OFFSET)), source="调查组认定"))
+    return out
 
 
 @st.composite

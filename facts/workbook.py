@@ -513,6 +513,7 @@ def write_xlsx(path: Path, facts: FactSet | None = None, lang: str = "zh") -> No
     readme.set_column(0, 0, 120)
     for n, line in enumerate(WORDS[lang]["readme_text"]):
         readme.write_string(n, 0, line)
+    long_lists: list[tuple[str, ...]] = []  # over Excel's 255 characters: kept on a hidden sheet, one per column
     for spec, header, rows in tables:
         ws = book.add_worksheet(spec.title(lang))
         ws.freeze_panes(2, 0)
@@ -524,10 +525,14 @@ def write_xlsx(path: Path, facts: FactSet | None = None, lang: str = "zh") -> No
             values = (("是", "否") if lang == "zh" else ("true", "false")) if kind == "bool" else \
                 (tuple(c.labels().values()) if lang == "zh" else tuple(c.labels())) if kind == "enum" else ()
             if values:
+                source: list[str] | str = list(values)
                 if len(",".join(values)) > 255:
-                    raise ValueError(f"{spec.name}.{c.key}: a drop-down list longer than Excel allows")
-                ws.data_validation(2, i, 1_048_575, i, {"validate": "list", "source": list(values),
-                                                         "error_title": h[:32], "error_message": "、".join(values)})
+                    if values not in long_lists:
+                        long_lists.append(values)
+                    letter = column_letter(long_lists.index(values))
+                    source = f"='{WORDS[lang]['lists']}'!${letter}$1:${letter}${len(values)}"
+                ws.data_validation(2, i, 1_048_575, i, {"validate": "list", "source": source, "error_title": h[:32],
+                                                         "error_message": "、".join(values)[:255]})
         ws.write_row(0, 0, [h for h, _ in header], head)  # constant memory: rows are written in order
         ws.write_row(1, 0, [("# " if i == 0 else "") + n for i, (_, n) in enumerate(header)], notes)
         for r, row in enumerate(rows, 2):
@@ -542,6 +547,13 @@ def write_xlsx(path: Path, facts: FactSet | None = None, lang: str = "zh") -> No
                     ws.write_boolean(r, i, v)
                 else:
                     ws.write_number(r, i, v)
+    if long_lists:
+        lists = book.add_worksheet(WORDS[lang]["lists"])
+        lists.hide()
+        for r in range(max(map(len, long_lists))):  # constant memory: row by row
+            for i, values in enumerate(long_lists):
+                if r < len(values):
+                    lists.write_string(r, i, values[r])
     book.close()
 
 

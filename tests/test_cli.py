@@ -89,7 +89,7 @@ def test_schema_is_json_schema_of_the_fact_file():
     schema = json.loads(run("schema").output)
     assert set(schema["properties"]) == {"sectors", "units", "people", "posts", "tenures", "assignments",
                                          "incidents", "inspections", "signatures", "duty_records", "hazards",
-                                         "records"}
+                                         "conduct", "orders", "records"}
     assert "safety_lead" not in schema["$defs"]["Post"]["properties"]
     assert "from" in schema["$defs"]["Tenure"]["properties"]
 

@@ -55,7 +55,8 @@ def rules_fired(backend, pack, facts):
 def test_no_rule_matched_is_an_empty_result_not_an_exception(pack):
     """durable raises MessageNotHandledException for a fact no rule matches; the sink rule handles every fact,
     and takes nothing from the rules that do match."""
-    stray = Fact("concealment", "k", {"person": "nobody"}, ())
+    stray = Fact("duty_record", "k", {"duty": "drill", "scope": "town", "unit": "u", "record": "r", "date": "2022-01-01",
+                                      "days_before": 1}, ())
     staff = Fact("involved", "s", {"person": "nobody"}, ())
     assert DurableBackend().matches(pack, (stray,)) == []
     assert [(m.rule, m.bindings) for m in DurableBackend().matches(pack, (stray, staff))] == [

@@ -363,3 +363,46 @@ def test_explain_command_unknown_incident_exits_2():
                                       "--backend", "python"])
     assert result.exit_code == 2
     assert result.output == "error: unknown incident 'inc-2022-0' (did you mean 'inc-2022-02'?)\n"
+
+
+# -- reporting by 罚款处罚规定 Art. 5, conduct, orders, events ------------------------------------------------
+
+
+def steps(tracer: Tracer, incident: str, person: str, rule: str, lang: str = "zh") -> list[str]:
+    answer = explainer(tracer, incident, lang).explain(person)
+    return [s.text for w in answer.why if w.rule == rule for s in w.steps]
+
+
+def test_why_a_late_report_states_its_delay_its_deadline_and_who_had_the_duty(town):
+    assert steps(town, "inc-2023-06", "he_sheng", "late_report_town") == [
+        "依报告职责分工（report-town-safety_lead）负有镇向区报告的义务，时任副镇长（deputy_mayor_3）",
+        "贺晟（he_sheng）于2023-09-13T01:30:00+08:00报告（inc-2023-06/report/3，镇向区报告），知悉后240分钟报告；"
+        "所报死亡1人、重伤0人；报告时已知死亡1人、重伤0人；时限120分钟（参数 town_report_minutes）"]
+
+
+def test_why_not_a_false_report_a_relay_of_the_principals_figures(town):
+    assert why_not(town, "inc-2023-01", "yan_min", "false_report", "zh").attempts[0].text == (
+        "报告（inc-2023-01/report/3）所报伤亡与报告时已知的相符（所报死亡3人、重伤0人；报告时已知死亡3人、重伤0人"
+        "（转报周伟（zhou_wei）的报告））")
+
+
+def test_why_conduct_names_the_act_the_cause_and_the_record_it_rests_on(town):
+    assert steps(town, "inc-2023-07", "ma_qiang", "site_conduct") == [
+        "2023-10-20违章作业（cd-2023-07-ma_qiang）：装卸有毒物料时未佩戴防毒面具；系间接原因（c-2023-07-2）所涉行为"
+        "（依据：现场勘验）"]
+
+
+def test_why_not_conduct_that_bears_on_no_cause_of_this_incident(town):
+    assert [a.text for a in why_not(town, "inc-2023-02", "li_jianguo", "site_conduct").attempts] == [
+        "ordering work against the rules (违章指挥) (cd-2022-01-li_jianguo) bears on no cause of this incident and is "
+        "not of its aftermath",
+        "defying a stop order (拒不执行停产指令) (cd-evt-li_jianguo) bears on no cause of this incident and is not of "
+        "its aftermath"]
+
+
+def test_why_an_enforcer_of_an_ignored_order_and_why_not_for_a_post_in_an_event(town):
+    assert steps(town, "evt-2023-12", "lin_ke", "order_not_followed") == [
+        "负责督促落实停产指令（ord-2023-03-02-quarry-stop，镇人民政府（government）于2023-03-02下达）；"
+        "该指令仍然有效而未被执行，调查未发现任何督促落实"]
+    assert why_not(town, "evt-2023-12", "lin_ke", "stationed_cadre", "zh").attempts[0].text == \
+        "条件均满足，但事件evt-2023-12排除了本规则（unless event）"

@@ -217,8 +217,8 @@ def test_the_example_neighbour_pack_merges_onto_the_pack_it_extends(pack):
 def test_an_extending_pack_that_disables_an_overridden_rule_drops_the_override(tmp_path):
     pack = load_pack(write_pack(tmp_path, {"disable": ["town_heads", "late_report_town"]}))
     assert "due_diligence_heads" not in {r.id for r in pack.rules}  # it mitigated town_heads only
-    assert pack.rule("concealed_report").overrides == ["omitted_report", "late_report_enterprise",
-                                                      "late_report_village"]
+    assert pack.rule("concealed_report").overrides == ["omitted_report", "incomplete_report",
+                                                      "late_report_enterprise", "late_report_village"]
 
 
 def test_a_pack_may_extend_a_pack_that_extends_another(tmp_path):

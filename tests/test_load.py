@@ -24,6 +24,8 @@ def problems(tmp_path, extra: dict, name: str = "case.yaml") -> list[str]:
 
 
 INC = {"id": "x1", "occurred_at": "2022-08-01T10:00:00+08:00", "site": "pit"}
+CONDUCT = {"id": "c1", "by": "worker", "act": "rule_violation", "source": "询问笔录"}
+ORDER = {"id": "o1", "kind": "stop_production", "site": "pit", "by": "gov", "date": "2022-07-01"}
 
 CASES = {
     "a missing field": (
@@ -139,8 +141,8 @@ CASES = {
          "the reporter learned of the incident\n  hint: check 'at', 'learned_at' and 'occurred_at'"]),
     "an unknown person found to have concealed it": (
         {"incidents": [{**INC, "concealed_by": ["bos"]}]},
-        ["case.yaml: incidents #1 (x1): field 'concealed_by.0': unknown person 'bos' (did you mean 'boss'?)\n"
-         "  hint: define it under 'people' or correct the id"]),
+        ["case.yaml: incidents #1 (x1): field 'concealed_by.0': unknown person or unit 'bos' (did you mean "
+         "'boss'?)\n  hint: define it under 'people' or 'units', or correct the id"]),
     "a duty record of an unknown unit": (
         {"duty_records": [{"id": "m1", "kind": "monthly_meeting", "unit": "gvo", "date": "2022-01-05"}]},
         ["case.yaml: duty_records #1 (m1): field 'unit': unknown unit 'gvo' (did you mean 'gov'?)\n"
@@ -167,7 +169,8 @@ CASES = {
     "an unknown section": (
         {"peple": []},
         ["case.yaml: section 'peple': unknown section\n  hint: use one of: sectors, units, people, posts, tenures, "
-         "assignments, incidents, inspections, signatures, duty_records, hazards, records (did you mean 'people'?)"]),
+         "assignments, incidents, inspections, signatures, duty_records, hazards, conduct, orders, records (did you "
+         "mean 'people'?)"]),
     "a unit loop": (
         {"units": [{"id": "u1", "name": "甲", "kind": "office", "parent": "u2"},
                    {"id": "u2", "name": "乙", "kind": "office", "parent": "u1"}]},
@@ -215,6 +218,69 @@ CASES = {
     "an id longer than an id": (
         {"people": [{"id": "x" * 200, "name": "某"}]},
         [f"case.yaml: people #1 ({'x' * 59}…): field 'id': is 200 characters long; at most 128"]),
+    # conduct, causes, events, the dead, relays, orders, statuses, report duties
+    "conduct naming nobody": (
+        {"conduct": [{"id": "c1", "act": "rule_violation", "source": "询问笔录"}]},
+        ["case.yaml: conduct #1 (c1): give 'by' (a person or unit id), or 'actor' (who, in words) when the "
+         "investigation could not name them"]),
+    "conduct by an unknown person or unit": (
+        {"conduct": [{**CONDUCT, "by": "wroker"}]},
+        ["case.yaml: conduct #1 (c1): field 'by': unknown person or unit 'wroker' (did you mean 'worker'?)\n"
+         "  hint: define it under 'people' or 'units', or correct the id"]),
+    "conduct dated both ways": (
+        {"conduct": [{**CONDUCT, "date": "2022-07-01", "from": "2022-06-01"}]},
+        ["case.yaml: conduct #1 (c1): give 'date' (one day) or 'from'/'to' (a period), not both"]),
+    "a cause resting on unknown conduct": (
+        {"incidents": [{**INC, "causes": [{"id": "k1", "kind": "direct", "description": "违章", "conduct": ["c9"]}]}]},
+        ["case.yaml: incidents #1 (x1): field 'causes.0.conduct.0': unknown conduct record 'c9'\n"
+         "  hint: define it under 'conduct' or correct the id"]),
+    "a cause resting on conduct after the incident": (
+        {"conduct": [{**CONDUCT, "date": "2022-08-02"}],
+         "incidents": [{**INC, "causes": [{"id": "k1", "kind": "direct", "description": "违章", "conduct": ["c1"]}]}]},
+        ["case.yaml: incidents #1 (x1): field 'causes.0.conduct.0': conduct 'c1' began on 2022-08-02, after the "
+         "incident (2022-08-01): it cannot be a cause of it\n"
+         "  hint: check the conduct's date, or leave it out of the cause"]),
+    "a cause resting on another incident's conduct": (
+        {"conduct": [{**CONDUCT, "incident": "x2"}],
+         "incidents": [{**INC, "causes": [{"id": "k1", "kind": "direct", "description": "违章", "conduct": ["c1"]}]}, {**INC, "id": "x2"}]},
+        ["case.yaml: incidents #1 (x1): field 'causes.0.conduct.0': conduct 'c1' is of incident 'x2', not this one\n"
+         "  hint: list conduct of this incident, or correct the conduct's 'incident'"]),
+    "a cause resting on conduct after the accident": (
+        {"conduct": [{**CONDUCT, "act": "scene_destroyed", "incident": "x1"}],
+         "incidents": [{**INC, "causes": [{"id": "k1", "kind": "direct", "description": "违章", "conduct": ["c1"]}]}]},
+        ["case.yaml: incidents #1 (x1): field 'causes.0.conduct.0': conduct 'c1' (scene_destroyed) is an act after "
+         "the accident, not a cause of it\n  hint: name the incident in the conduct's 'incident', and leave it out "
+         "of the cause"]),
+    "an event with casualties": (
+        {"incidents": [{**INC, "kind": "event", "deaths": 1}]},
+        ["case.yaml: incidents #1 (x1): field 'kind': an event (事件) is not an accident: it has no 'deaths'; "
+         "make it 'kind: accident', or leave out 'deaths'"]),
+    "more dead than deaths": (
+        {"incidents": [{**INC, "deaths": 1, "deceased": ["worker", "guard"]}]},
+        ["case.yaml: incidents #1 (x1): field 'deceased': 2 people are listed as having died, but 'deaths' is 1"]),
+    "a relay of nobody's report": (
+        {"incidents": [{**INC, "reports": [{"channel": "town_to_district", "by": "mayor",
+                                            "at": "2022-08-01T11:00:00+08:00", "relayed_from": "boss"}]}]},
+        ["case.yaml: incidents #1 (x1): field 'reports.0.relayed_from': 'boss' made no report before this one "
+         "(2022-08-01T11:00:00+08:00)\n  hint: name the person whose report this one passed on, or add their report"]),
+    "an order lifted before it was given": (
+        {"orders": [{**ORDER, "until": "2022-06-01"}]},
+        ["case.yaml: orders #1 (o1): 'until' (2022-06-01) must be after 'date' (2022-07-01): it is the first day "
+         "the order no longer holds"]),
+    "an order to a village": (
+        {"orders": [{**ORDER, "site": "east"}]},
+        ["case.yaml: orders #1 (o1): field 'site': 'east' is a village, not a enterprise\n"
+         "  hint: name a unit of kind enterprise"]),
+    "overlapping statuses": (
+        {"units": [{"id": "kiln", "name": "砖窑", "kind": "enterprise", "parent": "town", "village": "east",
+                    "sectors": ["quarry"], "status": [{"status": "licensed", "from": "2020-01-01"},
+                                                      {"status": "sealed", "from": "2022-01-01"}]}]},
+        ["case.yaml: units #1 (kiln): field 'status': status 'sealed' from 2022-01-01 overlaps status 'licensed' "
+         "from 2020-01-01: end the earlier one (its 'to') on 2022-01-01"]),
+    "a report duty without channels": (
+        {"assignments": [{"id": "a9", "kind": "report", "post": "p_mayor", "from": "2022-01-01"}]},
+        ["case.yaml: assignments #1 (a9): field 'channels': a report assignment (报告职责) needs 'channels': the "
+         "reports its bearer makes"]),
 }
 
 

@@ -124,6 +124,7 @@ def test_an_act_that_does_not_count_is_shown_with_its_reason(town):
         "（参数 inspection_window_days）",
         "  - 不计入：2022-09-20 检查发现边坡坡度超过设计（hz-quarry-slope，间接原因所涉隐患），责令整改；"
         "整改已于2022-11-10验收（sig-2022-11-10-quarry-rect）",
+        "  - 不计入：指令ord-2022-09-20-quarry-rect在事故时已执行或已失效",
         "  - 无其签署东胜区鑫源砂石料有限公司枳机塔砂石场相关文书的记录"]
     assert lines[lines.index("- **评级**：") + 1] == "  - 规则 inspector 的认定：直接监管责任（inspectors_signers_on_the_direct_cause）"
 

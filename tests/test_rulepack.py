@@ -35,7 +35,8 @@ CASES = {
         lambda raw: rule(raw, "signer")["when"]["sig"].update(kind="signatur"),
         ["pack.yaml: rules #9 (signer): field 'when.sig.kind': unknown fact kind 'signatur' (did you mean "
          "'signature'?)\n  hint: use one of: incident, holds, in_charge, liaison, inspection, signature, involved, "
-         "vacancy, report, report_duty, concealment, duty_record, duty_gap, exposure, unit, records, records_gap"]),
+         "vacancy, report, report_duty, concealment, unit_concealment, duty_record, duty_gap, exposure, unit, "
+         "records, records_gap, conduct, unit_conduct, unnamed_conduct, deceased, order, order_duty, site_status"]),
     "an unknown field": (
         lambda raw: rule(raw, "inspector")["when"]["check"].update(days_ago={"lte": 1}),
         ["pack.yaml: rules #8 (inspector): field 'when.check.days_ago': a fact of kind 'inspection' has no field "
@@ -67,7 +68,8 @@ CASES = {
          "'overall_leadership'?)\n  hint: use one of: overall_leadership, supervisory_leadership, direct_leadership, "
          "principal_responsibility, post_responsibility, territorial_responsibility, liaison_responsibility, "
          "inspection_responsibility, signature_responsibility, supervision_responsibility, late_report, "
-         "omitted_report, false_report, concealed_report, duty_failure, due_diligence"]),
+         "omitted_report, false_report, concealed_report, duty_failure, conduct_responsibility, order_defied, "
+         "illegal_operation, due_diligence"]),
     "a liable alias that names no person": (
         lambda raw: rule(raw, "town_heads").update(liable="nobody"),
         ["pack.yaml: rules #1 (town_heads): field 'liable': 'nobody' is not an alias of 'when'\n"

@@ -152,7 +152,10 @@ def test_every_context_fact_kind_has_its_sentences_and_its_name():
 
 def test_label_tables_cover_the_coded_values_of_the_fact_model():
     for field, enum in [("role", model.Role), ("document", model.DocKind), ("assignment_kind", model.AssignmentKind),
-                        ("outcome", model.Outcome), ("channel", model.Channel), ("duty", model.DutyKind)]:
+                        ("outcome", model.Outcome), ("channel", model.Channel), ("duty", model.DutyKind),
+                        ("act", model.ConductAct), ("order_kind", model.OrderKind), ("status", model.StatusKind),
+                        ("incident_kind", model.IncidentKind), ("incident_noun", model.IncidentKind),
+                        ("incident_title", model.IncidentKind)]:
         assert set(LABELS["zh"][field]) == {v.value for v in enum}, field
     assert set(LABELS["zh"]["criterion"]) == set(CRITERIA)
 

@@ -215,10 +215,11 @@ class Chain(JsonData):
     def incident(self) -> dict:
         """The incident as the chain reports it: where and when, its sector and village as resolved."""
         inc = self.context.incident
-        return {"id": inc.id, "occurred_at": inc.occurred_at.isoformat(), "site": inc.site,
+        return {"id": inc.id, "kind": inc.kind, "occurred_at": inc.occurred_at.isoformat(), "site": inc.site,
                 "sector": self.context.sector, "village": self.context.village, "village_group": inc.village_group,
                 "deaths": inc.deaths, "serious_injuries": inc.serious_injuries,
-                "direct_loss_yuan": inc.direct_loss_yuan, "description": inc.description}
+                "direct_loss_yuan": inc.direct_loss_yuan, "description": inc.description,
+                "deceased": sorted(set(inc.deceased))}
 
     @property
     def grade(self):

@@ -35,6 +35,7 @@ import networkx as nx
 from engine.chain.chain import Answerable, Chain, Finding, GradeOf, Link, ToExamine
 from engine.incident.fact import OK, Candidate, Check, Fact
 from engine.incident.kinds import BY_NAME, NEAR_MISSES, stands_for_duty
+from engine.incident.reporting import known
 from engine.org.graph import OrgGraph, node
 from engine.pack.compile import resolved_operand
 from engine.pack.grades import KIND, Conditioned, Escalation, Grading, failed_test
@@ -49,7 +50,13 @@ if TYPE_CHECKING:
     from engine.chain.trace import Tracer
 
 STRUCTURE = ("part_of", "located_in", "works_in", "post_of")
-ACT_RELATION = {"inspection": "inspected", "signature": "signed", "involved": "involved"}
+#: Facts that tie their party to the site by what they did, with the relation the path names …
+ACT_RELATION = {"inspection": "inspected", "signature": "signed", "involved": "involved", "conduct": "did",
+                "unit_conduct": "did", "report": "reported", "concealment": "concealed", "unit_concealment": "concealed",
+                "order_duty": "enforces"}
+#: … and the field naming the act's record (else the incident itself).
+ACT_RECORD = {"inspection": "inspection", "signature": "signature", "conduct": "conduct", "unit_conduct": "conduct",
+              "report": "report", "order_duty": "order"}
 #: The acts told against the incident's causes: their sentences depend on how they bear (``bears``).
 ACTS = ("inspection", "signature")
 
@@ -206,7 +213,10 @@ class Explainer:
         self.site = self.ctx.incident.site
         self.group = self.ctx.incident.village_group or ""
         self.causes = {c.id: c for c in self.ctx.incident.causes}
+        self.orders = {o.id: o for o in graph.facts.orders}
         self.base = {"incident": self.ctx.incident.id, "day": self.day.isoformat(), "site": self.site,
+                     "incident_noun": label(lang, "incident_noun", self.ctx.incident.kind),
+                     "incident_title": label(lang, "incident_title", self.ctx.incident.kind),
                      "site_name": graph.units[self.site].name, "village": self.ctx.village or "",
                      "village_name": self._name("unit", self.ctx.village), "group": self.group,
                      "group_name": self._name("unit", self.group), "sector": self.ctx.sector,
@@ -224,6 +234,10 @@ class Explainer:
 
     def _who(self, person: str) -> str:
         return self._say("name_id", name=self._name("person", person), id=person)
+
+    def _party(self, id_: str) -> str:
+        """A person or a unit, by name and id."""
+        return self._say("name_id", name=self._name("person" if id_ in self.graph.people else "unit", id_), id=id_)
 
     def _tenure(self, fact: Fact) -> Tenure | None:
         """The tenure a fact rests on: its ``tenure`` field, else the one among its sources held by its person."""
@@ -261,6 +275,8 @@ class Explainer:
                           "territory_name": territory, "rank": label(self.lang, "rank", fact.fields["rank"])})
                 f["covers"] = self._say(family_key(self.lang, "covers", target_kind, where), **f)
                 place = territory if a.kind == "safety" else place
+            elif a.kind == "report":
+                place = all_of(self.lang, [self._name("unit", u) for u in self._report_units(a)])
             else:
                 place = self._name("unit", a.village_group if a.kind == "group_liaison" else a.site or a.village)
             f.update({"a_from": a.valid_from.isoformat(), "a_to": _iso(a.valid_to), "place": place,
@@ -279,6 +295,7 @@ class Explainer:
             f.update(self._bearing(fact, f))
         if fact.kind == "incident":
             f["grade"] = getattr(self.ctx.grade, self.lang)
+            f["incident_kind"] = label(self.lang, "incident_kind", fact.fields["incident_kind"])
         if fact.kind == "report":
             f["by_name"] = self._who(fact.fields["by"])
         if fact.kind in ("duty_record", "duty_gap", "records", "records_gap"):
@@ -287,6 +304,20 @@ class Explainer:
             f["unit_kind"] = label(self.lang, "unit_kind", fact.fields["unit_kind"])
         if "channel" in fact.fields:
             f["channel"] = label(self.lang, "channel", fact.fields["channel"])
+        if fact.kind == "report":
+            f["figures"] = self._figures(fact.fields["report"])
+        if fact.kind == "report_duty":
+            f["post_note"] = self._say("report_duty.post_note", **f) if post else ""
+        if fact.kind in ("concealment", "unit_concealment"):
+            f["evidence"] = all_of(self.lang, fact.src)
+        if fact.kind in ("conduct", "unit_conduct", "unnamed_conduct"):
+            f.update(self._conduct_fields(fact))
+        if fact.kind in ("order", "order_duty"):
+            f.update(self._order_fields(fact))
+        if fact.kind == "site_status":
+            f.update({"status": label(self.lang, "status", fact.fields["status"]),
+                      "until_part": self._say("status.until", **fact.fields) if fact.fields["to"]
+                      else self._say("status.open")})
         return f
 
     def _bearing(self, fact: Fact, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -313,6 +344,43 @@ class Explainer:
         paragraph)."""
         return self._fields(fact)
 
+    def _report_units(self, a) -> list[str]:
+        return a.units or [self.graph.posts[a.post].unit]
+
+    def _figures(self, report_id: str) -> str:
+        """What a report stated against what its maker knew when making it (罚款处罚规定 Art. 5(2)–(3))."""
+        inc = self.ctx.incident
+        r = inc.reports[int(report_id.rsplit("/", 1)[1]) - 1]
+        knew, _ = known(inc, r)
+
+        def count(values: Mapping[str, int | None], missing: str) -> str:
+            return self._say("figures.count", **{k: self._say("figures.n", n=v) if v is not None else missing
+                                                 for k, v in values.items()})
+
+        relayed = self._say("figures.relayed", source=self._who(r.relayed_from)) if r.relayed_from else ""
+        return self._say("figures", reported=count({"deaths": r.deaths, "serious_injuries": r.serious_injuries},
+                                                   self._say("figures.none")),
+                         known=count(knew, self._say("figures.unknown")), relayed=relayed)
+
+    def _conduct_fields(self, fact: Fact) -> dict[str, Any]:
+        c = self.graph.conduct[fact.fields["conduct"]]
+        cause = fact.fields["cause"]
+        return {"act": label(self.lang, "act", c.act),
+                "when": self._say("conduct.when", date=fact.fields["date"]) if fact.fields["date"] else "",
+                "description": self._say("conduct.description", text=c.description) if c.description else "",
+                "bears": self._say("bears.cause", cause=cause, cause_kind=label(self.lang, "cause_kind",
+                                                                                fact.fields["cause_kind"]))
+                if cause else self._say("bears.aftermath")}
+
+    def _order_fields(self, fact: Fact) -> dict[str, Any]:
+        o = self.orders[fact.fields["order"]]
+        return {"order_kind": label(self.lang, "order_kind", o.kind), "by_name": self._party(o.by),
+                "date": o.date.isoformat(),
+                "received_part": self._say("order.received", received=o.received.isoformat()),
+                "until_part": self._say("order.until", until=o.until.isoformat()) if o.until else "",
+                "ignored_part": self._say("order.ignored") if fact.fields["ignored"] else self._say("order.heeded"),
+                "follow_part": label(self.lang, "follow_up", fact.fields["follow_up"])}
+
     def _subject(self, fact: Fact, fields: Mapping[str, Any]) -> str:
         key = family_key(self.lang, "subject", fact.kind)
         return self._say(key, **fields) if key else fact.key
@@ -322,7 +390,7 @@ class Explainer:
         fields = self._fields(fact)
         via = {"in_charge": fact.fields.get("via"), "liaison": fact.fields.get("via"),
                "holds": "business" if fact.fields.get("sector") else "serves" if fact.fields.get("village") else None,
-               **dict.fromkeys(ACTS, fact.fields.get("bears"))}
+               "report_duty": fact.fields.get("basis"), **dict.fromkeys(ACTS, fact.fields.get("bears"))}
         key = family_key(self.lang, "why", fact.kind, *filter(None, [via.get(fact.kind)]))
         parts = [self._say(key, **fields) if key != FAMILIES["why"] else self._say(
             key, kind=fact.kind, fields=all_of(self.lang, [f"{k}={v}" for k, v in fact.fields.items()
@@ -401,7 +469,7 @@ class Explainer:
         site = node("unit", self.site)
         text, cur = self._node_name(start), start
         if fact.kind in ACT_RELATION:
-            note = fact.fields.get(fact.kind, self.ctx.incident.id)
+            note = fact.fields[ACT_RECORD[fact.kind]] if fact.kind in ACT_RECORD else self.ctx.incident.id
             rel = self._say(family_key(self.lang, "rel", ACT_RELATION[fact.kind]))
             return text + self._say("hop.forward", rel=rel, note=note) + self._node_name(site)
         tenure = self._tenure(fact)
@@ -412,6 +480,8 @@ class Explainer:
         if a:
             if fact.kind == "in_charge":
                 cur = node("sector" if fact.fields["target_kind"] == "sector" else "unit", fact.fields["target"])
+            elif a.kind == "report":
+                cur = node("unit", self._report_units(a)[0])
             else:
                 cur = node("unit", a.village_group if a.kind == "group_liaison" else a.site or a.village)
             rel = self._say(family_key(self.lang, "rel", a.kind))

@@ -5,11 +5,14 @@ the holders of the town's leading posts, the village's and the site's posts,
 the leaders in charge of the incident's sector (or an ancestor sector), the
 cadres stationed in or liaising with its village and group, the people
 involved, the inspections and signatures of the site on or before the day,
-and the vacancies that leave a duty unassigned. A district-sized org costs
-the same per incident as a town.
+the vacancies that leave a duty unassigned, the reports and who had to make
+them, the conduct that bears on the incident's causes or its aftermath, the
+orders that had reached the site and its status that day. A district-sized
+org costs the same per incident as a town.
 
 Each context fact carries ``src``: the ids of the input records it rests on
-(tenure, assignment, inspection, signature, incident). Those are the evidence
+(tenure, assignment, inspection, signature, incident, conduct, cause, order).
+Those are the evidence
 a finding cites. Each kind of fact is defined once, in the module that builds
 it (:mod:`engine.incident.kinds` lists them).
 """
@@ -20,7 +23,7 @@ from datetime import date
 from functools import cached_property
 
 from engine.incident.fact import Fact
-from engine.incident.grade import Grade, classify
+from engine.incident.grade import EVENT, Grade, classify
 from engine.incident.kinds import BUILDERS, INCIDENT
 from engine.incident.place import Place
 from engine.org.graph import OrgGraph
@@ -63,9 +66,10 @@ def build_context(graph: OrgGraph, incident: Incident) -> IncidentContext:
     """The facts the rules see for this incident, as of the incident's date."""
     place = Place.of(graph, incident)
     site, village, sector = graph.units[place.site], place.village, place.sectors[0]
-    grade = classify(incident.deaths, incident.serious_injuries, incident.direct_loss_yuan)
+    grade = EVENT if incident.kind == "event" else classify(incident.deaths, incident.serious_injuries,
+                                                            incident.direct_loss_yuan)
     facts: list[Fact] = [INCIDENT.fact(f"incident:{incident.id}", {
-        "incident": incident.id, "date": incident.day.isoformat(), "grade": grade.id, "grade_rank": grade.rank,
+        "incident": incident.id, "incident_kind": incident.kind, "date": incident.day.isoformat(), "grade": grade.id, "grade_rank": grade.rank,
         "sector": sector, "sector_name": graph.sectors[sector].name, "village": village or "",
         "village_name": graph.units[village].name if village else "", "village_group": incident.village_group or "",
         "site": site.id, "site_name": site.name, "deaths": incident.deaths, "serious_injuries": incident.serious_injuries,

@@ -1,5 +1,5 @@
-"""Context facts for the duties beyond the four principles: reporting, periodic duties,
-exposure to hazards over time, and the units the plan makes answerable.
+"""Context facts for the duties beyond the four principles: periodic duties, exposure to
+hazards over time, and the units the plan makes answerable (reporting: :mod:`engine.incident.reporting`).
 
 Each builder returns :class:`~engine.incident.context.Fact` objects for one incident. An
 absence is evidenced too: a month without a self-inspection cites
@@ -8,7 +8,6 @@ facts do not hold, so a finding resting on it can be checked and disputed.
 """
 from __future__ import annotations
 
-import math
 from datetime import date
 
 from engine.incident.fact import Fact, Kind
@@ -17,12 +16,6 @@ from engine.org.graph import OrgGraph, node
 from facts.model import Declaration, Incident
 from facts.timeline import in_force
 
-REPORT = Kind("report", {"report": str, "channel": str, "by": str, "at": str, "minutes_after": int, "first": bool,
-                         "deaths_given": bool, "injuries_given": bool, "understated": bool},
-              description="a report of the incident on a channel, with its delay and what it stated")
-REPORT_DUTY = Kind("report_duty", {"channel": str, "person": str, "post": str, "role": str},
-                   description="a person whose post had to report on a channel")
-CONCEALMENT = Kind("concealment", {"person": str}, description="a person the investigation found to have concealed it")
 DUTY_RECORD = Kind("duty_record", {"duty": str, "scope": str, "unit": str, "record": str, "date": str,
                                    "days_before": int},
                    description="the latest record of a periodic duty of the site or the town")
@@ -47,45 +40,6 @@ UNIT = Kind("unit", {"unit": str, "name": str, "unit_kind": str, "sector": str},
 MONTHS_CHECKED = 6
 #: The monthly duties: (duty kind, whose records: "site" or "town").
 MONTHLY = (("self_inspection", "site"), ("monthly_meeting", "town"))
-#: Roles whose holders must report on each channel (the pack chooses which count).
-REPORTERS = {"enterprise_to_authority": ("site", ("enterprise_principal",)),
-             "village_to_town": ("village", ("village_party_secretary", "village_director")),
-             "town_to_district": ("town", ("mayor",))}
-
-
-def reporting(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
-    """The reports made, who had to make them, and who concealed the incident.
-
-    ``minutes_after`` counts whole minutes rounded up from when the reporter
-    learned of the incident (``learned_at``, default the time it occurred): a
-    report 60 min 00 s after is within an hour, one 60 min 01 s after is not.
-    Only the first report on a channel is checked for lateness and content.
-    """
-    out = []
-    first: dict[str, int] = {}
-    for n, r in sorted(enumerate(incident.reports, 1), key=lambda x: (x[1].at, x[0])):
-        first.setdefault(r.channel, n)
-    for n, r in enumerate(incident.reports, 1):
-        rid = f"{incident.id}/report/{n}"
-        learned = r.learned_at or incident.occurred_at
-        out.append(REPORT.fact(f"report:{n:03d}", {
-            "report": rid, "channel": r.channel, "by": r.by, "at": r.at.isoformat(),
-            "minutes_after": math.ceil((r.at - learned).total_seconds() / 60), "first": first[r.channel] == n,
-            "deaths_given": r.deaths is not None, "injuries_given": r.serious_injuries is not None,
-            "understated": (r.deaths is not None and r.deaths < incident.deaths)
-            or (r.serious_injuries is not None and r.serious_injuries < incident.serious_injuries)}, (rid,)))
-    day = incident.day
-    for channel, (scope, roles) in REPORTERS.items():
-        for unit in place.units[scope]:
-            for post in graph.posts_of(unit):
-                if post.role in roles:
-                    for h in graph.holders(post.id, day):
-                        out.append(REPORT_DUTY.fact(f"report_duty:{channel}:{h.person}:{post.id}", {
-                            "channel": channel, "person": h.person, "post": post.id, "role": post.role},
-                            (h.tenure.key,)))
-    for pid in sorted(set(incident.concealed_by)):
-        out.append(CONCEALMENT.fact(f"concealment:{pid}", {"person": pid}, (incident.id,)))
-    return out
 
 
 def _month_start(day: date, back: int) -> date:

@@ -30,6 +30,10 @@ class Grade(JsonData):
     threshold: int
 
 
+#: An event (事件) is not an accident: it has no grade (规定 Art. 18(1) holds people answerable without one).
+EVENT = Grade("event", 0, "事件（未造成事故）", "event (no accident)", "", 0)
+
+
 def classify(deaths: int, serious_injuries: int, direct_loss_yuan: int) -> Grade:
     """The grade and the criterion that decided it (deaths first on a tie)."""
     values = {"deaths": deaths, "serious_injuries": serious_injuries, "direct_loss_yuan": direct_loss_yuan}

@@ -26,10 +26,12 @@ import networkx as nx
 from facts.model import (
     Assignment,
     Declaration,
+    Conduct,
     DutyRecord,
     FactSet,
     Hazard,
     Inspection,
+    Order,
     Post,
     Signature,
     Tenure,
@@ -151,6 +153,9 @@ class OrgGraph:
                 self._finders[h].add(i.id)
         self._recorded = {i for found in self._finders.values() for i in found}
         self._declarations = _index(facts.records, "unit", lambda d: (d.valid_from, d.key))
+        self.conduct = {c.id: c for c in facts.conduct}
+        self._conduct = _index((c for c in facts.conduct if c.incident), "incident", lambda c: c.id)
+        self._orders = _index(facts.orders, "site", lambda o: (o.date, o.id))
 
     def inspections_of(self, site: str) -> list[Inspection]:
         return self._inspections.get(site, [])
@@ -171,6 +176,32 @@ class OrgGraph:
     def findings_recorded(self, ins: Inspection) -> bool:
         """Whether the facts say what the inspection found: it passed, or some hazard is recorded as found by it."""
         return ins.outcome == "passed" or ins.id in self._recorded
+    def conduct_of(self, incident_id: str) -> list[Conduct]:
+        """The conduct records that name the incident (``incident``), by id."""
+        return self._conduct.get(incident_id, [])
+
+    def orders_of(self, site: str) -> list[Order]:
+        return self._orders.get(site, [])
+
+    @cached_property
+    def _report_duties(self) -> dict[tuple[str, str], list[Assignment]]:
+        """Report-duty assignments by (channel, the unit whose reports they are): a town's reports are its own,
+        whichever of its leadership units or offices the assignment names."""
+        out: dict[tuple[str, str], list[Assignment]] = defaultdict(list)
+        for a in self.facts.assignments:
+            if a.kind != "report":
+                continue
+            units = a.units or [self.posts[a.post].unit]
+            for channel in a.channels:
+                for u in units:
+                    whose = self.town_of(u) if channel == "town_to_district" else u
+                    if whose:
+                        out[(channel, whose)].append(a)
+        return {k: sorted(v, key=lambda a: a.id) for k, v in out.items()}
+
+    def report_duties(self, channel: str, unit: str) -> list[Assignment]:
+        """The report-duty assignments (kind report) on a channel for a unit, whatever their dates."""
+        return self._report_duties.get((channel, unit), [])
 
     def declarations_of(self, unit: str) -> list[Declaration]:
         """The declarations that the unit's records of some kinds are complete over a period."""

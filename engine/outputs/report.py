@@ -20,7 +20,7 @@ from typing import Iterable, Iterator
 
 from engine.chain.chain import Answerable, Chain, Link
 from engine.explain.explainer import Explainer, Why
-from engine.incident.grade import CRITERIA, GRADES
+from engine.incident.grade import CRITERIA, EVENT, GRADES
 from engine.org.graph import OrgGraph
 from engine.outputs.finding_text import finding_paragraph, grade_label, post_title
 from engine.outputs.table import md_cell, pack_name
@@ -51,6 +51,8 @@ def _count(lang: str, criterion: str, n: int) -> str:
 def grade_text(chain: Chain, lang: str) -> str:
     """The grade and the Art. 3 criterion that decided it (for 一般: every threshold it stays below)."""
     g, inc = chain.context.grade, chain.context.incident
+    if g.id == EVENT.id:
+        return phrase(lang, "report.grade.event", grade=getattr(g, lang))
     if g.criterion:
         return phrase(lang, "report.grade.by", grade=getattr(g, lang),
                       value=_count(lang, g.criterion, getattr(inc, g.criterion)),

@@ -17,6 +17,7 @@ from facts.strategies import (
     new_signature,
     scenarios,
     shuffled,
+    unbearing_conduct,
     unrelated_facts,
     without_causes,
 )
@@ -59,6 +60,8 @@ def test_party_secretary_and_mayor_get_the_same_category(pack, durable_backend, 
     is in the chain with the same categories under the joint principle (overall leadership)."""
     facts, inc_id = scenario
     day = incident(facts, inc_id).day
+    if incident(facts, inc_id).kind == "event":
+        return  # 党政同责 answers for an accident (see the event's own invariant)
     heads = [p for p in facts.posts if p.role in HEAD_ROLES]
     in_post = {p.role: holders(facts, p.id, day) for p in heads}
     if not all(in_post.get(role) for role in HEAD_ROLES):
@@ -82,7 +85,8 @@ def test_nobody_is_named_for_a_post_bound_duty_on_a_day_they_did_not_hold_the_po
         for f in link.findings:
             for key in f.facts:
                 fact = context[key]
-                post_bound = fact.kind in ("holds", "report_duty") or fact.fields.get("via") == "post"
+                post_bound = fact.kind == "holds" or fact.fields.get("via") == "post" or \
+                    (fact.kind == "report_duty" and fact.fields["post"] != "")  # "": a personal report duty
                 if post_bound and fact.fields.get("person") == link.person:
                     assert held(facts, link.person, fact.fields["post"], day), (f.rule, key)
 
@@ -159,6 +163,7 @@ def _record_ids(facts: FactSet) -> set[str]:
     ids = {getattr(r, "id", None) for s in SECTIONS for r in getattr(facts, s)} | {t.key for t in facts.tenures}
     ids |= {f"{i.id}/report/{n}" for i in facts.incidents for n in range(1, len(i.reports) + 1)}
     ids |= {c.id for i in facts.incidents for c in i.causes}
+    ids |= {f"{u.id}/status/{s.valid_from.isoformat()}" for u in facts.units for s in u.status}
     return ids - {None}
 
 
@@ -182,6 +187,8 @@ def test_town_heads_in_post_are_reached_or_a_gap_says_why(pack, durable_backend,
     in the chain; if nobody does, a data-gap warning names the vacant post."""
     facts, inc_id = scenario
     day = incident(facts, inc_id).day
+    if incident(facts, inc_id).kind == "event":
+        return
     chain = chain_of(facts, pack, durable_backend, inc_id)
     for post in (p for p in facts.posts if p.role in HEAD_ROLES):
         people = holders(facts, post.id, day)
@@ -189,6 +196,35 @@ def test_town_heads_in_post_are_reached_or_a_gap_says_why(pack, durable_backend,
             assert people <= {link.person for link in chain.links}
         else:
             assert any(f"({post.id})" in g.message["en"] for g in chain.gaps), post.id
+
+
+#: Principles that apply 一旦发生安全生产事故 (§5) by the post or the place alone.
+ACCIDENT_ONLY = {"in_charge", "stationed", "joint_party_government", "territorial"}
+REPORTING = {"late_report", "omitted_report", "false_report", "concealed_report"}
+
+
+@given(scenarios())
+def test_an_event_has_no_grade_no_reporting_and_no_finding_for_a_post_or_place_alone(pack, durable_backend, scenario):
+    """An event (事件, 规定 Art. 18(1)) is not an accident: no grade, no finding of 迟报/漏报/谎报/瞒报, and
+    nobody named under 谁分管, 谁驻村, 党政同责 or 属地管理, which answer for an accident; what it names
+    rests on a failure it shows (an order ignored, conduct, a duty not done)."""
+    facts, inc_id = scenario
+    if incident(facts, inc_id).kind != "event":
+        return
+    chain = chain_of(facts, pack, durable_backend, inc_id)
+    assert chain.context.grade.id == "event"
+    for party in parties(chain):
+        for f in party.findings:
+            assert f.category not in REPORTING and f.principle not in ACCIDENT_ONLY, (party.id, f.rule)
+
+
+@given(st.data())
+def test_conduct_bearing_on_no_cause_changes_nothing(pack, durable_backend, data):
+    """Conduct that no cause of the incident lists, and that is not an act of its aftermath, leaves the
+    incident's chain (its JSON, digests included) exactly as it was: whoever did it, whenever."""
+    facts, inc_id = data.draw(scenarios())
+    more = merge(facts, FactSet(conduct=data.draw(unbearing_conduct(facts, inc_id))))
+    assert chains_json(more, pack, durable_backend, [inc_id]) == chains_json(facts, pack, durable_backend, [inc_id])
 
 
 @given(scenarios())

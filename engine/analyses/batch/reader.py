@@ -124,8 +124,9 @@ def _row_of(record: str, default: int) -> int:
 
 #: Incidents validated together (reference checks cost per call, not per incident).
 VALIDATE_BATCH = 2000
-#: The sections an incident refers to: its site, village and group (units), sector, people, its causes' hazards.
-REFERRED = ("units", "sectors", "people", "hazards")
+#: The sections an incident refers to: its site, village and group (units), sector, people, its causes' hazards
+#: and conduct.
+REFERRED = ("units", "sectors", "people", "hazards", "conduct")
 
 
 class Reader:

@@ -63,7 +63,7 @@ def observe(pack: RulePack, graph: OrgGraph, incident, backend: PythonBackend) -
         for a, b in combinations(sorted({r.id: r for r in group}.values(), key=lambda r: r.id), 2):
             if a.category != b.category and not _ordered(a, b):
                 keys.add(("conflict", a.id, b.id))
-    for f in ctx.facts:
+    for f in ctx.facts if incident.kind == "accident" else ():  # an event charges no duty for the post alone
         if stands_for_duty(f) and f.key not in named:
             keys.add(("unassigned_duty", _duty_name(f)))
     chain = build_chain(pack, graph, ctx, matches)
