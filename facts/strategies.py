@@ -192,7 +192,7 @@ _DECLARED_BACK = st.sampled_from([20, 800, 1200, 1500])
 LAPSED_BACK = 1500  # days a lapsed town's records are declared complete: beyond every check of the pack
 _DUTY_BACK = st.sampled_from([10, 900, 1500])
 _LOSS = st.sampled_from([0, 50_000, 2_000_000, 15_000_000, 60_000_000])
-_EVENT = st.sampled_from([False, False, False, False, True])  # an event (事件) now and then, not what it shrinks to
+_EVENT = st.sampled_from([False] * 7 + [True])  # an event (事件) now and then, not what it shrinks to
 _ACT = st.sampled_from([a.value for a in ConductAct])
 _AFTER_ACTS = sorted(AFTERMATH_ACTS)
 _BEFORE_ACTS = [a.value for a in ConductAct if a.value not in AFTERMATH_ACTS]
@@ -469,7 +469,8 @@ def _investigated(draw, inc: Incident, people: list[str]) -> Incident:
                 update.update(deaths=src.deaths, serious_injuries=src.serious_injuries)
         reports.append(r.model_copy(update=update))
     return inc.model_copy(update={"reports": reports, "deceased": _subset(draw, people, 0, min(inc.deaths, 2)),
-                                  "concealed_by": inc.concealed_by + ([inc.site] if draw(_BOOL) and draw(_BOOL) else [])})
+                                  "concealed_by": inc.concealed_by
+                                  + ([inc.site] if draw(_BOOL) and draw(_BOOL) else [])})
 
 
 def _conduct(draw, incidents: list[Incident], parties: list[str], ids: Callable[[], str]) -> list[Conduct]:
@@ -494,7 +495,8 @@ def _causes(draw, incidents: list[Incident], conduct: list[Conduct]) -> list[Inc
         fit = [c.id for c in conduct if c.incident in (None, inc.id) and c.start <= inc.day
                and c.act not in AFTERMATH_ACTS]
         causes = [c.model_copy(update={"conduct": _subset(draw, fit, 0, 2)}) for c in inc.causes]
-        causes += [Cause(id=f"{inc.id}k{n}", kind=draw(_CAUSE_KIND), description="原因", conduct=_subset(draw, fit, 1, 2))
+        causes += [Cause(id=f"{inc.id}k{n}", kind=draw(_CAUSE_KIND), description="原因",
+                         conduct=_subset(draw, fit, 1, 2))
                    for n in range(draw(st.integers(0, 1)) if fit else 0)]
         out.append(inc.model_copy(update={"causes": causes}))
     return out

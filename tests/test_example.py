@@ -198,7 +198,8 @@ def test_conduct_names_its_actor_with_the_cause_and_orders_name_the_site(tracer)
     gao = next(f for f in chains["inc-2023-06"].link("gao_zhiyong").findings if f.rule == "conduct")
     assert gao.evidence == ("c-2023-06-2", "cd-2023-06-gao_zhiyong")
     restaurant = next(u for u in chains["inc-2023-03"].units if u.unit == "tongchuan_restaurant")
-    assert [f.evidence for f in restaurant.findings if f.rule == "order_ignored"] == [("ord-2023-04-12-restaurant-rect",)]
+    assert [f.evidence for f in restaurant.findings if f.rule == "order_ignored"] == [
+        ("ord-2023-04-12-restaurant-rect",)]
     assert [g.message["zh"] for g in chains["inc-2023-02"].gaps] == [
         "调查认定的行为“违章作业”（cd-2023-02-blasters）未查明行为人（外包爆破作业人员（身份未查明）），无从认定责任人"]
 

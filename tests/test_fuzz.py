@@ -212,7 +212,7 @@ def test_mutations_of_the_shipped_pack(tmp_path_factory, data):
             copies = data.draw(st.integers(2, 8))
             raw["rules"] += [{**r, "id": f"{r['id']}_c{n}", "overrides": [f"{o}_c{n}" for o in r.get("overrides", [])]}
                              for n in range(1, copies) for r in list(raw["rules"])]
-            raw["parameters"]["report_duty_roles"]["value"] += [f"r{i}" for i in range(data.draw(st.integers(0, 3000)))]
+            raw["parameters"]["report_duty_bases"]["value"] += [f"r{i}" for i in range(data.draw(st.integers(0, 3000)))]
         content = dumped(data.draw, data.draw(mutated_data(raw)))
         suffix = ".json" if content.lstrip().startswith(b"{") else ".yaml"
     pack = tmp_path_factory.mktemp("p") / f"pack{suffix}"
@@ -301,7 +301,7 @@ def _wide_pack(tmp: Path) -> Path:
         if rule:
             ids = [rule] if isinstance(rule, str) else rule["in"]
             item["finding"]["rule"] = {"in": [*ids, *(f"{i}_c{n}" for n in range(1, 10) for i in ids)]}
-    raw["parameters"]["report_duty_roles"]["value"] += [f"r{i}" for i in range(5000)]
+    raw["parameters"]["report_duty_bases"]["value"] += [f"r{i}" for i in range(5000)]
     path = tmp / "wide.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

@@ -152,7 +152,7 @@ def test_a_failing_graded_for_its_category_is_said_apart_from_the_occurrence(pac
     tracer, chain = traced(pack, tmp_path, "late_reports_at_61_minutes_and_121_minutes")
     assert paragraph(tracer, chain, "mayor") == (
         "镇长乙，时任测试镇镇长，对事故发生负有重要领导责任；负有镇向区报告的职责，2022年8月1日12时01分报告事故，"
-        "距知悉事故121分钟，对事故迟报负有直接责任。")
+        "知悉后121分钟报告，时限120分钟，对事故迟报负有直接责任。")
 
 
 def test_the_paragraph_of_the_deceased_says_not_pursued_and_of_due_diligence_mitigated(pack, tmp_path):

@@ -125,7 +125,7 @@ LOAD_ERRORS = {
     "a rule citing nothing": (
         {"rules": [{"id": "bare", "principle": "territorial", "category": "territorial_responsibility",
                     "when": {"town": {"kind": "unit", "unit_kind": "town"}}, "liable_unit": "town"}]},
-        ["pack.yaml: rules #37 (bare): field 'source': a rule cites the plan ('clause' and 'quote') or a source "
+        ["pack.yaml: rules #45 (bare): field 'source': a rule cites the plan ('clause' and 'quote') or a source "
          "('source: ID'), or both"]),
     "a rule whose to is not after its from": (
         {"rules": [{**yaml.safe_load(DEFAULT_PACK.read_text(encoding="utf-8"))["rules"][0],

@@ -133,7 +133,7 @@ CASES = {
          "be dropped\n  hint: remove it from its own 'overrides'"]),
     "a mitigation of a mitigation": (
         lambda raw: rule(raw, "due_diligence_heads").update(overrides=["due_diligence_safety_lead"]),
-        ["pack.yaml: rules #30 (due_diligence_heads): field 'overrides': 'due_diligence_safety_lead' mitigates "
+        ["pack.yaml: rules #38 (due_diligence_heads): field 'overrides': 'due_diligence_safety_lead' mitigates "
          "other rules' findings and names nobody itself, so nothing of it can be overridden, mitigated or "
          "exonerated\n  hint: name the rules that make someone liable"]),
     "a duplicate tier id": (

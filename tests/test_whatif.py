@@ -348,5 +348,5 @@ def test_declaring_records_complete_turns_a_data_gap_into_a_finding(example, pac
                     ["inc-2023-05"])
     d = cmp.diffs[0].as_json()
     assert [(c["party"], c["after"]["categories"]) for c in d["links"]] == [
-        ("li_mancang", ["duty_failure", "principal_responsibility"])]
+        ("li_mancang", ["conduct_responsibility", "duty_failure", "principal_responsibility"])]
     assert [(g["change"], g["rule"]) for g in d["gaps"]] == [("removed", "self_inspection_records_missing")]

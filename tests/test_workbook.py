@@ -123,7 +123,7 @@ def test_a_new_user_fills_the_template_in_and_traces_an_incident(tmp_path):
                ["head", "v1", "村党支部书记", "村党组织书记"], ["boss", "site", "项目经理", "企业主要负责人"]],
         "任职": [[None, "a", "mayor", None, date(2021, 1, 1)], [None, "b", "dep", None, "2021/1/1"],
                [None, "c", "head", None, "2021年1月1日"], [None, "d", "boss", None, date(2021, 1, 1)]],
-        "分工": [["fg", "分管", "dep", None, "construction", None, None, None, None, None, None, date(2021, 1, 1)]],
+        "分工": [["fg", "分管", "dep", None, "construction", None, None, None, None, None, None, None, date(2021, 1, 1)]],
         "事故": [["inc-1", "2023-03-01T14:20:00+08:00", "site", None, None, None, 1]],
     }
     for sheet, data in rows.items():

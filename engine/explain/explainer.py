@@ -52,8 +52,8 @@ if TYPE_CHECKING:
 STRUCTURE = ("part_of", "located_in", "works_in", "post_of")
 #: Facts that tie their party to the site by what they did, with the relation the path names …
 ACT_RELATION = {"inspection": "inspected", "signature": "signed", "involved": "involved", "conduct": "did",
-                "unit_conduct": "did", "report": "reported", "concealment": "concealed", "unit_concealment": "concealed",
-                "order_duty": "enforces"}
+                "unit_conduct": "did", "report": "reported", "concealment": "concealed",
+                "unit_concealment": "concealed", "order_duty": "enforces"}
 #: … and the field naming the act's record (else the incident itself).
 ACT_RECORD = {"inspection": "inspection", "signature": "signature", "conduct": "conduct", "unit_conduct": "conduct",
               "report": "report", "order_duty": "order"}
@@ -317,7 +317,7 @@ class Explainer:
         if fact.kind == "site_status":
             f.update({"status": label(self.lang, "status", fact.fields["status"]),
                       "until_part": self._say("status.until", **fact.fields) if fact.fields["to"]
-                      else self._say("status.open")})
+                      else self._say("status.open", **f)})
         return f
 
     def _bearing(self, fact: Fact, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -347,8 +347,9 @@ class Explainer:
     def _report_units(self, a) -> list[str]:
         return a.units or [self.graph.posts[a.post].unit]
 
-    def _figures(self, report_id: str) -> str:
-        """What a report stated against what its maker knew when making it (罚款处罚规定 Art. 5(2)–(3))."""
+    def report_figures(self, report_id: str) -> dict[str, str]:
+        """What a report stated (``reported``) against what its maker knew when making it (``known``), in
+        words (罚款处罚规定 Art. 5(2)–(3)), and whose report it passed on (``relayed``, "" if none)."""
         inc = self.ctx.incident
         r = inc.reports[int(report_id.rsplit("/", 1)[1]) - 1]
         knew, _ = known(inc, r)
@@ -357,15 +358,18 @@ class Explainer:
             return self._say("figures.count", **{k: self._say("figures.n", n=v) if v is not None else missing
                                                  for k, v in values.items()})
 
-        relayed = self._say("figures.relayed", source=self._who(r.relayed_from)) if r.relayed_from else ""
-        return self._say("figures", reported=count({"deaths": r.deaths, "serious_injuries": r.serious_injuries},
-                                                   self._say("figures.none")),
-                         known=count(knew, self._say("figures.unknown")), relayed=relayed)
+        return {"reported": count({"deaths": r.deaths, "serious_injuries": r.serious_injuries},
+                                  self._say("figures.none")),
+                "known": count(knew, self._say("figures.unknown")),
+                "relayed": self._say("figures.relayed", source=self._who(r.relayed_from)) if r.relayed_from else ""}
+
+    def _figures(self, report_id: str) -> str:
+        return self._say("figures", **self.report_figures(report_id))
 
     def _conduct_fields(self, fact: Fact) -> dict[str, Any]:
         c = self.graph.conduct[fact.fields["conduct"]]
         cause = fact.fields["cause"]
-        return {"act": label(self.lang, "act", c.act),
+        return {"act": label(self.lang, "act", c.act), "what": c.description or label(self.lang, "act", c.act),
                 "when": self._say("conduct.when", date=fact.fields["date"]) if fact.fields["date"] else "",
                 "description": self._say("conduct.description", text=c.description) if c.description else "",
                 "bears": self._say("bears.cause", cause=cause, cause_kind=label(self.lang, "cause_kind",

@@ -69,7 +69,8 @@ def build_context(graph: OrgGraph, incident: Incident) -> IncidentContext:
     grade = EVENT if incident.kind == "event" else classify(incident.deaths, incident.serious_injuries,
                                                             incident.direct_loss_yuan)
     facts: list[Fact] = [INCIDENT.fact(f"incident:{incident.id}", {
-        "incident": incident.id, "incident_kind": incident.kind, "date": incident.day.isoformat(), "grade": grade.id, "grade_rank": grade.rank,
+        "incident": incident.id, "incident_kind": incident.kind, "date": incident.day.isoformat(), "grade": grade.id,
+        "grade_rank": grade.rank,
         "sector": sector, "sector_name": graph.sectors[sector].name, "village": village or "",
         "village_name": graph.units[village].name if village else "", "village_group": incident.village_group or "",
         "site": site.id, "site_name": site.name, "deaths": incident.deaths, "serious_injuries": incident.serious_injuries,

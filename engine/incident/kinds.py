@@ -20,7 +20,8 @@ INCIDENT = Kind("incident", {"incident": str, "incident_kind": str, "date": str,
                              "sector_name": str, "village": str, "village_name": str, "village_group": str,
                              "site": str, "site_name": str, "deaths": int, "serious_injuries": int,
                              "direct_loss_yuan": int},
-                description="the incident itself: an accident or an event (事件), where, when, its grade and casualties")
+                description="the incident itself: an accident or an event (事件), where, when, its grade and "
+                            "casualties")
 
 KINDS: tuple[Kind, ...] = (INCIDENT, posts.HOLDS, assignments.IN_CHARGE, assignments.LIAISON, acts.INSPECTION,
                            acts.SIGNATURE, acts.INVOLVED, posts.VACANCY, reporting.REPORT, reporting.REPORT_DUTY,

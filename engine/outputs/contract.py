@@ -108,10 +108,10 @@ class ToExamine(_Out):
 
 
 class AccidentGrade(_Out):
-    """The accident's grade by 国务院令第493号 Art. 3."""
+    """The accident's grade by 国务院令第493号 Art. 3 (an event, 事件, has none: id ``event``, rank 0)."""
 
     id: str
-    rank: int = Field(description="1 一般, 2 较大, 3 重大, 4 特别重大")
+    rank: int = Field(description="1 一般, 2 较大, 3 重大, 4 特别重大; 0 for an event (事件)")
     zh: str
     en: str
     criterion: str = Field(description="the criterion that decided it ('' for 一般 with none reached)")
@@ -120,6 +120,7 @@ class AccidentGrade(_Out):
 
 class Incident(_Out):
     id: str
+    kind: str = Field(description="accident (生产安全事故) or event (事件: no casualties, no grade, no reporting)")
     occurred_at: str = Field(description="ISO 8601 with its zone")
     site: str
     sector: str = Field(description="the incident's sector as resolved (the site's by default)")
@@ -129,6 +130,7 @@ class Incident(_Out):
     serious_injuries: int
     direct_loss_yuan: int
     description: str
+    deceased: list[str] = Field(description="ids of the people who died in it")
 
 
 class RulePackRef(_Out):

@@ -21,6 +21,8 @@ from typing import Any
 from engine.chain.chain import Answerable, Finding, Link
 from engine.explain.explainer import Explainer
 from engine.incident.fact import Fact
+from engine.pack.compile import resolved_operand
+from engine.pack.grammar import Pattern
 from engine.words.catalog import day_text, family_key, moment_text, month_text, phrase
 
 #: Fields of a fact that hold a day, a moment or a month, written the investigation's way.
@@ -53,23 +55,35 @@ def _written(ex: Explainer, fact: Fact) -> dict[str, Any]:
     return fields
 
 
-def _variant(fact: Fact) -> tuple[str, ...]:
-    """Which sentence of its kind a fact reads with: what a charge is of (a sector, a unit, safety), or how an
-    act bears on a cause of the incident (``bears``: missed, not_followed_up, covers …)."""
+def _variant(ex: Explainer, fact: Fact, pattern: Pattern | None) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """Which sentence of its kind a fact reads with, and what it adds to the fact's fields: what a charge is
+    of (a sector, a unit, safety); how an act bears on a cause of the incident (``bears``: missed,
+    not_followed_up, covers …); for a report, what the rule that bound it held against it — the deadline
+    it missed (``late``: 罚款处罚规定 Art. 5(1)) or the figures it stated and those its maker knew
+    (``figures``: Art. 5(2)–(3))."""
     if fact.kind == "in_charge":
-        return (fact.fields["target_kind"],)
-    return (fact.fields["bears"],) if fact.fields.get("bears") else ()
+        return (fact.fields["target_kind"],), {}
+    if fact.kind == "report" and pattern is not None:
+        tests = {name: operand for name, _, operand in pattern.tests}
+        if "minutes_after" in tests:
+            return ("late",), {"deadline": resolved_operand(ex.pack, tests["minutes_after"], {})}
+        if {"omitted", "contradicts"} & set(tests):
+            return ("figures",), ex.report_figures(fact.fields["report"])
+    return ((fact.fields["bears"],) if fact.fields.get("bears") else ()), {}
 
 
-def _basis(ex: Explainer, fact: Fact) -> str:
-    """What one fact behind a finding says of the party ("分管工矿商贸"); "" when it adds nothing the
-    post does not say (a head's post, the incident itself)."""
-    key = family_key(ex.lang, "basis", fact.kind, *_variant(fact))
-    return phrase(ex.lang, key, **_written(ex, fact)) if key else ""
+def _basis(ex: Explainer, fact: Fact, pattern: Pattern | None = None) -> str:
+    """What one fact behind a finding says of the party ("分管工矿商贸"), as the pattern of the rule that
+    bound it reads it; "" when it adds nothing the post does not say (a head's post, the incident itself)."""
+    variant, extra = _variant(ex, fact, pattern)
+    key = family_key(ex.lang, "basis", fact.kind, *variant)
+    return phrase(ex.lang, key, **{**_written(ex, fact), **extra}) if key else ""
 
 
 def _bases(ex: Explainer, findings: list[Finding]) -> list[str]:
-    said = [_basis(ex, ex.keys[k]) for f in findings for k in f.facts]
+    rules = {r.id: r for r in ex.pack.rules}
+    said = [_basis(ex, ex.keys[k], p) for f in findings
+            for k, p in zip(f.facts, rules[f.rule].when.values() if f.rule in rules else [None] * len(f.facts))]
     return [s for s in dict.fromkeys(said) if s]
 
 
@@ -96,8 +110,10 @@ def _owes(ex: Explainer, matter: str, findings: list[Finding]) -> str:
                                                             for f in findings))
         wording = "owes"
     if matter:
-        return phrase(lang, "finding.owes_category", grade=grade, category=getattr(ex.pack.categories[matter], lang))
-    return phrase(lang, "finding.is" if wording == "is" else "finding.owes", grade=grade)
+        return phrase(lang, "finding.owes_category", grade=grade, category=getattr(ex.pack.categories[matter], lang),
+                      noun=ex.base["incident_noun"])
+    return phrase(lang, "finding.is" if wording == "is" else "finding.owes", grade=grade,
+                  noun=ex.base["incident_noun"])
 
 
 def finding_paragraph(ex: Explainer, party: Answerable) -> str:
@@ -114,7 +130,7 @@ def finding_paragraph(ex: Explainer, party: Answerable) -> str:
     if party.mitigations:
         text += phrase(lang, "finding.mitigated") + end
     if not party.pursued:
-        text += phrase(lang, "finding.not_pursued") + end
+        text += phrase(lang, "finding.not_pursued", noun=ex.base["incident_noun"]) + end
     return text
 
 

@@ -57,7 +57,7 @@ def wide_pack(pack: RulePack, copies: int = 6, extra_roles: int = 2000) -> RuleP
     for n in range(1, copies):
         rules += [r.model_copy(update={"id": f"{r.id}_x{n}", "overrides": [f"{o}_x{n}" for o in r.overrides]})
                   for r in pack.rules]
-    roles = pack.parameters["report_duty_roles"]
-    params = {**pack.parameters, "report_duty_roles": roles.model_copy(update={
+    roles = pack.parameters["report_duty_bases"]
+    params = {**pack.parameters, "report_duty_bases": roles.model_copy(update={
         "value": [*roles.value, *(f"role{i}" for i in range(extra_roles))]})}
     return pack.model_copy(update={"rules": rules, "parameters": params})

@@ -84,7 +84,7 @@ def test_own_conduct_on_the_direct_cause_is_never_graded_lighter_than_leadership
     acts = sorted(a.value for a in ConductAct if a.value not in AFTERMATH_ACTS)
     actor = data.draw(st.sampled_from(sorted(p.id for p in facts.people)))
     did = Conduct(id="did_it", by=actor, date=base.day, act=data.draw(st.sampled_from(acts)), source="调查组认定")
-    cause = Cause(id="direct_cause", kind="direct", conduct=[did.id])
+    cause = Cause(id="direct_cause", kind="direct", description="直接原因", conduct=[did.id])
     sector = base.sector or next(u for u in facts.units if u.id == base.site).sectors[0]
     gov = next(u.id for u in facts.units if u.kind == "government")
     lead = [Person(id="lead", name="分管领导"), Post(id="p_lead", unit=gov, title="副镇长", role="deputy_mayor"),
