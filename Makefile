@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 EXAMPLE := facts/examples/tongchuan
 
-.PHONY: run test bench clean
+.PHONY: run serve test bench clean
 
 $(BIN)/wenze: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ $(BIN)/wenze: pyproject.toml
 run: $(BIN)/wenze
 	$(BIN)/wenze validate $(EXAMPLE)
 	$(BIN)/wenze trace $(EXAMPLE)
+
+serve: $(BIN)/wenze
+	$(BIN)/wenze serve $(EXAMPLE)
 
 test: $(BIN)/wenze
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest

@@ -347,14 +347,16 @@ def batch(ctx, org, incidents, scenarios, rules, workers, backend, out, lang) ->
 @click.option("--examples", "n", type=click.IntRange(min=0), default=1000, show_default=True,
               help="How many towns to generate for the dynamic checks (0: static checks only).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated towns.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @OUTPUT
 @LANG
-def check_command(pack: Path, n: int, seed: int, output, lang) -> None:
+def check_command(pack: Path, n: int, seed: int, fmt, output, lang) -> None:
     """Is a rule pack consistent? Exit 0 clean, 1 with findings (each with its smallest example), 2 if it does not load."""
     from engine.analyses.check.run import check
+    from facts.canon import canonical_json
 
     report = check(load_pack(pack), pack, n, seed)
-    _emit(output, report.as_text(lang))
+    _emit(output, canonical_json(report.as_json(), indent=2) + "\n" if fmt == "json" else report.as_text(lang))
     if not report.clean:
         click.get_current_context().exit(1)
 
@@ -376,6 +378,24 @@ def test_command(cases, rules, backend, output, lang) -> None:
     _emit(output, as_text(results, lang))
     if not all(r.ok for r in results):
         click.get_current_context().exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@RULES
+@BACKEND
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any but the loopback needs --token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--token", envvar="WENZE_TOKEN", default=None,
+              help="A secret every request must carry (env WENZE_TOKEN); required off the loopback.")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+              help="The language pages open in (each browser can switch).")
+def serve(paths, rules, backend, host, port, token, lang) -> None:
+    """The investigator's workbench: pages and a JSON API over fact files (a folder, or uploaded in the browser)."""
+    from engine.web.app import serve as run
+
+    run(paths, rules, backend, host, port, token, lang)
 
 
 def main() -> None:

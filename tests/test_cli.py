@@ -117,7 +117,7 @@ def test_every_command_that_prints_takes_output_and_lang():
     for name, command in cli.commands.items():
         options = {o for p in command.params for o in getattr(p, "opts", [])}
         assert "--lang" in options, name
-        if name not in ("batch", "template"):  # batch writes a folder; template names its file
+        if name not in ("batch", "template", "serve"):  # a folder; a file it names; a server
             assert {"-o", "--output"} <= options, name
 
 

@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import ROOT
 
 ROOMS = ("facts", "engine.words", "engine.org", "engine.incident", "engine.pack", "engine.chain", "engine.explain",
-         "engine.outputs", "engine.analyses", "cli")
+         "engine.outputs", "engine.analyses", "engine.web", "cli")
 
 
 def _module(path: Path) -> str:

@@ -8,22 +8,27 @@ must be in the catalog. A key built at run time must be built by ``family_key`` 
 from __future__ import annotations
 
 import ast
+import re
 import string
 import tomllib
 from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 
 from engine.explain.explainer import ACT_RELATION, STRUCTURE
 from engine.incident.grade import CRITERIA
 from engine.incident.kinds import SCHEMA
 from engine.pack.grammar import OPERATORS
+from engine.web.downloads import DOWNLOADS
 from engine.words.catalog import FAMILIES, LABELS, LANGS, PHRASES, family_key, label, phrase
 from facts import model
 from tests.conftest import ROOT
 
 SOURCES = sorted((ROOT / "engine").rglob("*.py")) + [ROOT / "cli.py"]
+#: The workbench's templates, whose ``w('key', …)`` calls name catalog keys as the code's ``phrase`` calls do.
+TEMPLATES = sorted((ROOT / "engine" / "web" / "templates").glob("*.html"))
 #: The calls that take a catalog key, and the position of the key among their arguments.
 KEY_ARGUMENTS = {"phrase": 1, "_say": 0, "Check": 1}
 #: Keys composed outside ``family_key``, where the words API is not at hand (a near miss's code, in any
@@ -75,6 +80,11 @@ def scan() -> dict[str, set]:
                     found[kind].add((args[1].value, where))
                 else:
                     found[kind].add((None, where))
+    for path in TEMPLATES:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            where = f"{path.relative_to(ROOT)}:{n}"
+            found["literal"].update((key, where) for key in re.findall(r"\bw\('([^']+)'", line))
+            found["composed"].update(("template", where) for _ in re.findall(r"\bw\('[^']*' ~", line))
     return found
 
 
@@ -85,6 +95,19 @@ def test_scan_sees_the_code():
             "engine/outputs/diagram.py", "engine/outputs/report.py", "engine/words/catalog.py",
             "engine/incident/posts.py"} <= files
     assert len({key for key, _ in scan()["literal"]}) > 100
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_key_is_written_twice(lang):
+    """A key written twice in a language's file would keep only its last words, silently."""
+    nodes, twice = [yaml.compose((ROOT / "engine" / "words" / f"{lang}.yaml").read_text(encoding="utf-8"))], []
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, yaml.MappingNode):
+            keys = [k.value for k, _ in node.value]
+            twice += sorted({k for k in keys if keys.count(k) > 1})
+            nodes += [v for _, v in node.value]
+    assert twice == []
 
 
 def test_both_languages_have_the_same_keys_and_labels():
@@ -136,7 +159,8 @@ def test_closed_families_have_a_key_for_every_value():
     kinds = [k.value for k in model.AssignmentKind]
     closed = {"duty": kinds, "post_duty": kinds, "op": OPERATORS, "crit": list(CRITERIA),
               "rel": ["holds", *kinds, *STRUCTURE, *ACT_RELATION.values()],
-              "covers": [f"{t}.{w}" for t in ("sector", "unit", "safety") for w in ("self", "under")]}
+              "covers": [f"{t}.{w}" for t in ("sector", "unit", "safety") for w in ("self", "under")],
+              "web.download": list(DOWNLOADS), "web.change": ["added", "removed", "changed"]}
     assert set(closed) == {f for f, fallback in FAMILIES.items() if fallback is None}
     for lang in LANGS:
         assert [f"{f}.{v}" for f, vs in closed.items() for v in vs if f"{f}.{v}" not in PHRASES[lang]] == []

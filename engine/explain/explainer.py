@@ -799,14 +799,16 @@ class Explainer:
 
 
 def explain_person(tracer: Tracer, incident: str, person: str, lang: str = "zh",
-                   paragraph: Callable[[Explainer, Link], str] | None = None) -> Explanation:
+                   paragraph: Callable[[Explainer, Link], str] | None = None,
+                   chain: Chain | None = None) -> Explanation:
     """``wenze explain``: trace one incident and explain one person (an id or an exact name).
 
     ``paragraph`` writes the person's 责任认定 paragraph (:func:`engine.outputs.finding_text.finding_paragraph`,
-    which sits further down the flow than this room, so the caller passes it).
+    which sits further down the flow than this room, so the caller passes it). ``chain`` is the incident's
+    chain when the caller holds it traced already (the workbench); else the incident is traced here.
     """
     (chosen,) = tracer.select([incident])
     who = resolve_person(tracer.graph, person)
-    ex = Explainer(tracer.graph, tracer.trace(chosen), lang)
+    ex = Explainer(tracer.graph, chain or tracer.trace(chosen), lang)
     answer, link = ex.explain(who), ex.chain.link(who)
     return replace(answer, paragraph=paragraph(ex, link)) if paragraph and link else answer

@@ -188,7 +188,7 @@ def comparisons_json(comparisons: Sequence[Comparison]) -> str:
     return canonical_json(plain(comparisons), indent=2) + "\n"
 
 
-def _standing_text(pack: RulePack, s: Standing, lang: str) -> str:
+def standing_text(pack: RulePack, s: Standing, lang: str) -> str:
     categories = phrase(lang, "table.list_sep").join(pack_name(pack, "category", c, lang) for c in s.categories)
     return phrase(lang, "diff.standing", tier=pack_name(pack, "tier", s.tier, lang), categories=categories,
                   grade=_aspect(pack, "grade", s.grade, lang))
@@ -204,7 +204,7 @@ def _rows(cmp: Comparison, packs: Sequence[RulePack], lang: str) -> tuple[list[s
     for key, name in names.items():
         row = [phrase(lang, "table.party", name=name, id=key[1])]
         for n, (found, pack) in enumerate(zip(links, packs)):
-            cell = _standing_text(pack, Standing.of(found[key]), lang) if key in found else "—"
+            cell = standing_text(pack, Standing.of(found[key]), lang) if key in found else "—"
             change = marks[n - 1].get(key) if n else None
             row.append(f"{MARK[change]} {cell}" if change else cell)
         rows.append(row)
@@ -223,7 +223,7 @@ def _summary(d: ChainDiff, chain: Chain | None, pack: RulePack, lang: str) -> li
                        before=_aspect(pack, a, getattr(c.before, a), lang),
                        after=_aspect(pack, a, getattr(c.after, a), lang)) for a in c.aspects)
         else:
-            text = _standing_text(pack, c.after or c.before, lang)
+            text = standing_text(pack, c.after or c.before, lang)
         out.append(phrase(lang, "diff.party", mark=MARK[c.change], name=c.name, party=c.party, text=text))
     out += [phrase(lang, "diff.gap", mark=MARK[g.change], rule=g.rule, message=dict(g.message).get(lang, ""))
             for g in d.gaps]

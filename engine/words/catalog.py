@@ -61,6 +61,9 @@ FAMILIES: dict[str, str | None] = {
     "rel": None,  # rel.<relation>: an edge of the org graph, or an act
     "crit": None,  # crit.<criterion>: a count of Art. 3 of Decree No. 493
     "basis": "",  # basis.<fact kind>[.<variant>]: what a fact behind a finding says in a 责任认定 paragraph
+    "web.download": None,  # web.download.<format>: a download the workbench offers (engine/web/downloads.py)
+    "web.change": None,  # web.change.<added|removed|changed>: a party's change under a what-if
+    "web.field": "",  # web.field.<name>: a JSON field the workbench shows; else the name itself
 }
 
 

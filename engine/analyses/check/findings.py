@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.words.catalog import phrase
+from facts.canon import JsonData
 from facts.errors import Problem
 from facts.model import FactSet
 from facts.strategies import to_yaml
@@ -13,7 +14,7 @@ DYNAMIC_KINDS = ("dead_rule", "conflict", "no_rule_applies", "unassigned_duty")
 
 
 @dataclass(frozen=True)
-class CheckFinding:
+class CheckFinding(JsonData):
     """One inconsistency: its kind, where in the pack and what (as a Problem), and an example if any."""
 
     kind: str
@@ -32,8 +33,10 @@ class CheckFinding:
 
 
 @dataclass(frozen=True)
-class CheckReport:
+class CheckReport(JsonData):
     """What `wenze check` found: static findings, then dynamic ones over ``scenarios`` towns."""
+
+    json_extra = ("clean",)
 
     pack: str
     scenarios: int
