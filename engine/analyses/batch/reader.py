@@ -72,7 +72,7 @@ class Source:
         head = f.peek(4)[:4] if hasattr(f, "peek") else b""
         codec = bom_encoding(head)
         if codec in ("utf-16", "utf-32"):
-            n, text = 0, io.TextIOWrapper(f, encoding=codec, newline="")
+            n, text = 0, io.TextIOWrapper(f, encoding=codec, newline="\n")
             try:
                 for n, line in enumerate(text, 1):
                     yield n, line
@@ -182,7 +182,7 @@ class Reader:
 
     def _json(self, n: int, text: str | ReadError) -> Any:
         """The line's value; _NOTHING for a blank line (skipped) or one already reported."""
-        if isinstance(text, str) and not text.strip():
+        if isinstance(text, str) and not text.strip(" \t\r\n"):  # JSON's whitespace: "\x1c" is not blank
             return _NOTHING
         try:
             if isinstance(text, ReadError):
