@@ -262,6 +262,7 @@ def batch_line(draw) -> bytes:
 @given(rows=st.lists(batch_line(), min_size=1, max_size=6))
 @example(rows=[b"null"])  # found by the explore profile: valid JSON, no incident, once skipped as if blank
 @example(rows=[b"\x1c", "\ufeffon\n".encode("utf-16")])  # not JSON whitespace; a UTF-16 file's own lines
+@example(rows=[b"\xef\xbb\xbf"])  # a BOM and nothing else: an empty file
 def test_every_batch_line_ends_as_a_chain_or_an_error(tmp_path_factory, rows):
     tmp = tmp_path_factory.mktemp("b")
     incidents = tmp / "incidents.jsonl"
@@ -280,7 +281,7 @@ def test_every_batch_line_ends_as_a_chain_or_an_error(tmp_path_factory, rows):
         except UnicodeDecodeError:
             return  # the reader reports where the text stops decoding and reads no further
     else:
-        lines = data.split(b"\n")
+        lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")  # a UTF-8 BOM before the first line is no text
     for n, row in enumerate(lines, 1):
         if not row.strip(" \t\r\n" if isinstance(row, str) else b" \t\r\n"):
             continue
