@@ -28,6 +28,14 @@ def pack():
     return load_pack()
 
 
+@pytest.fixture(scope="module")
+def server():
+    """The workbench serving the example town, for one test module: its base URL."""
+    from tests.webserver import workbench
+    with workbench([EXAMPLE]) as (url, _):
+        yield url
+
+
 @pytest.fixture(scope="session")
 def durable_backend():
     """One durable host for the test session: sessions are deleted after each incident."""

@@ -14,21 +14,9 @@ from click.testing import CliRunner
 from cli import cli
 from engine.pack.rulepack import DEFAULT_PACK
 from tests.conftest import EXAMPLE, ROOT
-from tests.webserver import call, workbench
+from tests.webserver import call, cli_output, workbench
 
 SCENARIOS = ROOT / "facts" / "examples" / "scenarios"
-
-
-@pytest.fixture(scope="module")
-def server():
-    with workbench([EXAMPLE]) as (url, ws):
-        yield url
-
-
-def cli_output(*args: str) -> str:
-    result = CliRunner().invoke(cli, list(args))
-    assert result.exit_code in (0, 1), result.output
-    return result.output
 
 
 def example_files() -> dict[str, str]:
@@ -78,7 +66,7 @@ def test_check_returns_the_cli_json_and_findings_are_an_answer_not_an_error(serv
     assert r.status == 200
     monkeypatch.chdir(tmp_path)  # the CLI names the pack as given: rules.yaml, as the API names the text sent
     Path("rules.yaml").write_text(unused, encoding="utf-8")
-    assert r.text == cli_output("check", "rules.yaml", "--examples", "0", "--format", "json")
+    assert r.text == cli_output("check", "rules.yaml", "--examples", "0", "--format", "json", codes=(1,))
     assert [(f["kind"], f["problem"]["record"]) for f in r.json()["static"]] == [
         ("unused_parameter", "parameters.spare")]
 

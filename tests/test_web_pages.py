@@ -5,26 +5,11 @@ import io
 import re
 
 import docx
-import pytest
 import yaml
-from click.testing import CliRunner
 
-from cli import cli
 from engine.analyses.whatif.scenario import load_scenario
 from tests.conftest import EXAMPLE, ROOT
-from tests.webserver import call, multipart, workbench
-
-
-@pytest.fixture(scope="module")
-def server():
-    with workbench([EXAMPLE]) as (url, _):
-        yield url
-
-
-def cli_output(*args: str) -> str:
-    result = CliRunner().invoke(cli, list(args))
-    assert result.exit_code == 0, result.output
-    return result.output
+from tests.webserver import call, cli_output, multipart, workbench
 
 
 def rows(html: str, cls: str) -> list[str]:
@@ -76,7 +61,7 @@ def test_the_incident_page_shows_the_chain_heaviest_grade_first_with_each_findin
                                           "shi_yanjun", "--format", "json"))["paragraph"]
     assert paragraph == "石彦君，时任铜川镇综合行政执法局教导员，驻村常青村，对事故发生负有失察责任。"
     row = r.text[r.text.index('data-person="shi_yanjun"'):]
-    assert f'<td class="grade-of">失察责任</td>' in row and f'<p class="paragraph">{paragraph}</p>' in row
+    assert '<td class="grade-of">失察责任</td>' in row and f'<p class="paragraph">{paragraph}</p>' in row
     assert "自2022-04-24起驻村常青村（station-changqing）；事故发生于常青村" in row
     assert '<a class="ev" href="/c/opened/record/station-changqing">station-changqing</a>' in row
     assert re.findall(r'<tr class="unit" data-unit="([^"]+)"><td>[^<]+<br><small>[^<]+</small></td>'
@@ -93,7 +78,8 @@ def test_the_incident_page_shows_causes_gaps_and_acts_to_examine(server):
     assert '<a class="ev" href="/c/opened/record/hz-site-ties">hz-site-ties</a>' in causes
     examine = r.text[r.text.index('<section id="to-examine">'):]
     assert ('<li data-person="liu_yanjun"><a href="/c/opened/incident/inc-2022-02/person/liu_yanjun">刘燕军</a>：'
-            "2022-05-16签署了审批意见（sig-2022-05-16-site-approval，审批人），但未载明该文书涉及哪些隐患或事项") in examine
+            "2022-05-16签署了审批意见（sig-2022-05-16-site-approval，审批人），"
+            "但未载明该文书涉及哪些隐患或事项") in examine
     assert "<code>signatures[sig-2022-05-16-site-approval].covers</code>" in examine
     gaps = r.text[r.text.index('<section id="gaps">'):r.text.index('<section id="to-examine">')]
     assert gaps.count("<li>") == 1

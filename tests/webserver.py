@@ -12,6 +12,9 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import uvicorn
+from click.testing import CliRunner
+
+from cli import cli
 
 from engine.pack.rulepack import DEFAULT_PACK, load_pack
 from engine.web.app import create_app
@@ -51,6 +54,13 @@ def workbench(paths: list[Path], token: str | None = None, max_upload: int | Non
             yield url, ws
     finally:
         ws.close()
+
+
+def cli_output(*args: str, codes: tuple[int, ...] = (0,)) -> str:
+    """What the CLI prints for ``args`` (in process), whose exit code must be one of ``codes``."""
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code in codes, result.output
+    return result.output
 
 
 class Reply:

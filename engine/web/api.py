@@ -48,7 +48,8 @@ class _In(BaseModel):
 
     files: dict[str, str] | None = Field(
         None, description="Fact files by name, read together: YAML, JSON or CSV as text, an .xlsx workbook as "
-                          "its bytes in base64; default: the files the server was started on.", examples=[{"org.yaml": "people:\n  - {id: a, name: 甲}\n"}])
+                          "its bytes in base64; default: the files the server was started on.",
+        examples=[{"org.yaml": "people:\n  - {id: a, name: 甲}\n"}])
     rules: str | None = Field(None, description="A rule pack as YAML text; default: the server's --rules.")
     backend: Backend | None = Field(None, description="The rule engine; default: the server's --backend.")
 

@@ -192,7 +192,8 @@ def whatif_yaml(case_id: str, incident: str, request: Request) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{quote(form.name)}.yaml"'})
 
 
-def _download(request: Request, case_id: str, fmt: str, incidents: list[str], stem: str, order: Order) -> Response:
+def _download(request: Request, case_id: str, fmt: str, incidents: list[str], stem: str,
+              order: Order) -> Response:
     """What ``wenze trace --format FMT --order ORDER`` writes for the incidents (all of the case by default)."""
     if fmt not in DOWNLOADS:
         raise UnknownIdError("download format", fmt, DOWNLOADS)

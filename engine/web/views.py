@@ -1,9 +1,10 @@
 """What each page shows, as plain data for its template: chains, explanations and comparisons, labelled.
 
-The pages render the chain's JSON (``Chain.as_json``), not its classes: a
-field the chain gains (causes, grades, entries to examine) is shown by the
-generic renderer under its own name, before anyone writes a template for it.
-Sentences come from the Explainer, labels from the rule pack, as in the CLI.
+The pages render the chain's JSON (``Chain.as_json``) beside its classes: a
+field the chain gains that no template places yet is shown by the generic
+renderer under its own name, so a new finding is never hidden. Sentences come
+from the Explainer and the 责任认定 paragraph from ``finding_text``, labels
+from the rule pack, as in the CLI.
 """
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ def record_yaml(record: Any) -> str:
 
 
 def case_view(case: Case, lang: str) -> dict:
-    """The incidents of a case (date, site, sector, toll, grade, people named), or its problems."""
+    """The incidents of a case: date, site, sector, toll, grade, and how many people, units, gaps and acts to
+    examine the chain has."""
     rows = []
     if case.tracer is not None:
         g = case.tracer.graph
@@ -51,7 +53,7 @@ def case_view(case: Case, lang: str) -> dict:
                          "sector": g.sectors[inc["sector"]].name if inc["sector"] in g.sectors else inc["sector"],
                          "toll": f"{inc['deaths']}/{inc['serious_injuries']}", "grade": j["grade"][lang],
                          "links": len(j["links"]), "units": len(j["units"]), "gaps": len(j["gaps"]),
-                         "to_examine": len(j["to_examine"]), "warned": bool(j["warnings"])})
+                         "to_examine": len(j["to_examine"])})
     return {"incidents": rows}
 
 
