@@ -25,6 +25,7 @@ test: $(BIN)/wenze
 bench: $(BIN)/wenze
 	$(BIN)/python bench/trace_bench.py
 	$(BIN)/python bench/load_bench.py
+	$(BIN)/python bench/web_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

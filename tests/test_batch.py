@@ -242,6 +242,20 @@ def test_an_error_in_a_sheet_of_incidents_names_its_cell(pack, tmp_path, lines):
     assert (e["line"], e["cell"], e["field"], e["message"]) == (4, "事故!C4", "事故单位", "unknown unit 'nowhere'")
 
 
+def test_an_act_to_examine_a_scenario_drops_is_a_row_of_diff_csv_and_a_figure_of_the_summary(pack, tmp_path, lines):
+    scenario = tmp_path / "no-covers-entry.yaml"
+    scenario.write_text("name: no-covers-entry\nchanges:\n  - disable_rules: [signature_covers_unrecorded]\n",
+                        encoding="utf-8")
+    out = tmp_path / "out"
+    line = next(l for l in lines if json.loads(l)["id"] == "inc-2022-02")
+    run_batch([EXAMPLE], write(tmp_path, [line]), pack, out, [str(scenario)], workers=0, backend="python")
+    with (out / "diff.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["change"], r["change_label"], r["party"], r["gap"], r["record"]) for r in rows] == [
+        ("examine_removed", "移除待核实事项", "liu_yanjun", "signature_covers_unrecorded", "sig-2022-05-16-site-approval")]
+    assert "| 1 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 1 |" in (out / "summary.md").read_text(encoding="utf-8")
+
+
 def test_diff_csv_opens_in_excel_with_labels_beside_ids(pack, tmp_path, lines):
     out = tmp_path / "out"
     run_batch([EXAMPLE], write(tmp_path, lines[:3]), pack, out, RULE_ONLY[:1], workers=0, backend="python")

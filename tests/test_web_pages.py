@@ -181,6 +181,12 @@ def test_the_whatif_shows_the_baseline_beside_the_scenario(server):
     assert rows(r.text, "added") == [] and rows(r.text, "changed") == []
 
 
+def test_an_act_to_examine_the_scenario_drops_is_shown_beside_the_links(server):
+    r = call("GET", f"{server}/c/opened/incident/inc-2022-02/whatif?rule_off=signature_covers_unrecorded")
+    assert r.status == 200 and rows(r.text, "removed") == [] and "责任链无变化" not in r.text
+    assert re.findall(r'<li class="(\w+)" data-person="([^"]+)">', r.text) == [("removed", "liu_yanjun")]
+
+
 def test_the_saved_scenario_gives_the_cli_the_same_answer(server, tmp_path):
     query = "off=stationed&param.signature_window_days=730&name=my-case"
     r = call("GET", f"{server}/c/opened/incident/inc-2022-02/whatif.yaml?{query}")

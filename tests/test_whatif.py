@@ -324,6 +324,22 @@ def test_whatif_json_puts_the_baseline_beside_each_scenario_with_the_diff():
         l["person"] for l in out["scenarios"][0]["chain"]["links"]}
 
 
+def test_an_act_to_examine_a_scenario_drops_is_a_change_of_the_chain(example, pack, tmp_path):
+    path = scenario(tmp_path, [{"disable_rules": ["signature_covers_unrecorded"]}], "no-covers-entry")
+    [cmp] = compare(variants(example, pack, [str(path)]), PythonBackend(), ["inc-2022-02"])
+    diff = cmp.diffs[0].as_json()
+    assert (diff["affected"], diff["links"], diff["gaps"]) == (True, [], [])
+    assert diff["examine"] == [{
+        "change": "removed", "person": "liu_yanjun", "record": "sig-2022-05-16-site-approval",
+        "rule": "signature_covers_unrecorded",
+        "text": {"en": "signed a document of kind approval on 2022-05-16 (sig-2022-05-16-site-approval, as approver), "
+                       "but what it covers is not recorded",
+                 "zh": "2022-05-16签署了审批意见（sig-2022-05-16-site-approval，审批人），但未载明该文书涉及哪些隐患或事项"}}]
+    md = run("whatif", EXAMPLE, "--scenario", path, "--incident", "inc-2022-02", "--format", "md", "--backend", "python")
+    assert ("- − 待核实 liu_yanjun: 2022-05-16签署了审批意见（sig-2022-05-16-site-approval，审批人），"
+            "但未载明该文书涉及哪些隐患或事项") in md.output.splitlines()
+
+
 def test_whatif_table_and_markdown_show_the_changes():
     args = ("whatif", EXAMPLE, "--scenario", SCENARIOS / "reassign-industry.yaml", "--incident", "inc-2023-01",
             "--backend", "python", "--lang", "en")

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.explain.explainer import ACT_RELATION, STRUCTURE
+from engine.explain.explainer import ACT_RELATION
 from engine.incident.grade import CRITERIA
 from engine.incident.kinds import SCHEMA
+from engine.org.graph import STRUCTURE
 from engine.pack.grammar import OPERATORS
 from engine.web.downloads import DOWNLOADS
 from engine.words.catalog import FAMILIES, LABELS, LANGS, PHRASES, family_key, label, phrase

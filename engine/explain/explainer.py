@@ -49,7 +49,6 @@ from facts.model import Tenure
 if TYPE_CHECKING:
     from engine.chain.trace import Tracer
 
-STRUCTURE = ("part_of", "located_in", "works_in", "post_of")
 #: Facts that tie their party to the site by what they did, with the relation the path names …
 ACT_RELATION = {"inspection": "inspected", "signature": "signed", "involved": "involved", "conduct": "did",
                 "unit_conduct": "did", "report": "reported", "concealment": "concealed",
@@ -452,15 +451,6 @@ class Explainer:
         table = {"principle": self.pack.principles, "category": self.pack.categories}[kind]
         return getattr(table[key], self.lang)
 
-    @cached_property
-    def _structure(self) -> nx.Graph:
-        """The org's fixed structure (units, sectors, posts, enterprises), undirected, for paths to the site."""
-        s = nx.Graph()
-        for u, v, d in self.graph.g.edges(data=True):
-            if d["rel"] in STRUCTURE:
-                s.add_edge(u, v, rel=d["rel"], src=u)
-        return s
-
     def _node_name(self, n: str) -> str:
         kind, id_ = n.split(":", 1)
         if kind == "post":
@@ -491,11 +481,11 @@ class Explainer:
             rel = self._say(family_key(self.lang, "rel", a.kind))
             text += self._say("hop.forward", rel=rel, note=a.id) + self._node_name(cur)
         try:
-            hops = nx.shortest_path(self._structure, cur, site)
+            hops = nx.shortest_path(self.graph.structure, cur, site)
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             return text
         for u, v in zip(hops, hops[1:]):
-            d = self._structure.edges[u, v]
+            d = self.graph.structure.edges[u, v]
             rel = self._say(family_key(self.lang, "rel", d["rel"]))
             text += self._say("hop.structural_forward" if d["src"] == u else "hop.structural_backward",
                               rel=rel) + self._node_name(v)

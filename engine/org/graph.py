@@ -79,6 +79,11 @@ class Duty:
     tenure: Tenure | None
 
 
+#: The org's fixed relations (a unit in its parent, an enterprise in its village, a post in its unit, a sector in
+#: its parent): the structure a path from a duty to a site walks.
+STRUCTURE = ("part_of", "located_in", "works_in", "post_of")
+
+
 class OrgGraph:
     """Answers who held what, and who answered for what, on a given day."""
 
@@ -324,6 +329,16 @@ class OrgGraph:
                 if self.units[uid].kind == "town":
                     return uid
         return None
+
+    @cached_property
+    def structure(self) -> nx.Graph:
+        """The fixed structure (:data:`STRUCTURE`), undirected, each edge with its relation and the end it starts
+        from; built once per graph, as a county's has tens of thousands of edges and every explanation walks it."""
+        s = nx.Graph()
+        for u, v, d in self.g.edges(data=True):
+            if d["rel"] in STRUCTURE:
+                s.add_edge(u, v, rel=d["rel"], src=u)
+        return s
 
     @cached_property
     def _office_children(self) -> dict[str, list[str]]:

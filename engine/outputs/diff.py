@@ -3,7 +3,9 @@
 A link (a person's, or a unit's) is compared party by party: **added** (named
 only under the scenario), **removed** (named only in the baseline) or
 **changed** (named in both, with another band, categories, principles or grade of responsibility). Data gaps are compared by
-rule and message. Evidence alone does not make a link changed: a different
+rule and message, acts to examine (待核实) by person, record and rule: a
+scenario that states an incident's causes may turn an entry to examine into a
+link, and both show. Evidence alone does not make a link changed: a different
 tenure behind the same duty is the same answer.
 """
 from __future__ import annotations
@@ -25,7 +27,7 @@ CSV_COLUMNS = ("incident", "scenario", "change", "change_label", "party_kind", "
                "tier_before", "tier_before_label", "tier_after", "tier_after_label",
                "categories_before", "categories_before_label", "categories_after", "categories_after_label",
                "principles_before", "principles_before_label", "principles_after", "principles_after_label",
-               "grade_before", "grade_before_label", "grade_after", "grade_after_label", "gap", "message")
+               "grade_before", "grade_before_label", "grade_after", "grade_after_label", "gap", "message", "record")
 #: What ';' joins in a cell of diff.csv, and what joins their labels.
 SEP = {"zh": "、", "en": "; "}
 ASPECTS = ("tier", "categories", "principles", "grade")
@@ -85,6 +87,17 @@ class GapChange(JsonData):
 
 
 @dataclass(frozen=True)
+class ExamineChange(JsonData):
+    """An act to examine (待核实) a scenario adds or removes."""
+
+    change: str  # added | removed
+    person: str
+    record: str
+    rule: str
+    text: Mapping[str, str]  # lang → what the person did
+
+
+@dataclass(frozen=True)
 class ChainDiff(JsonData):
     """One incident under one scenario against the baseline."""
 
@@ -92,12 +105,13 @@ class ChainDiff(JsonData):
     scenario: str
     links: tuple[LinkChange, ...]
     gaps: tuple[GapChange, ...]
+    examine: tuple[ExamineChange, ...] = ()
 
     json_extra = ("affected",)
 
     @property
     def affected(self) -> bool:
-        return bool(self.links or self.gaps)
+        return bool(self.links or self.gaps or self.examine)
 
     def rows(self, pack: RulePack, lang: str = "zh") -> list[dict]:
         """The rows of diff.csv: lists joined with ';', labels (of the scenario's pack) in ``lang``."""
@@ -126,6 +140,11 @@ class ChainDiff(JsonData):
             out.append({**dict.fromkeys(CSV_COLUMNS, ""), "incident": self.incident, "scenario": self.scenario,
                         "change": f"gap_{g.change}", "change_label": label(lang, "change", f"gap_{g.change}"), "gap": g.rule,
                         "message": dict(g.message).get(lang, "")})
+        for x in self.examine:
+            out.append({**dict.fromkeys(CSV_COLUMNS, ""), "incident": self.incident, "scenario": self.scenario,
+                        "change": f"examine_{x.change}", "change_label": label(lang, "change", f"examine_{x.change}"),
+                        "party_kind": "person", "party": x.person, "gap": x.rule,
+                        "message": dict(x.text).get(lang, ""), "record": x.record})
         return out
 
 
@@ -158,7 +177,15 @@ def diff_chains(incident: str, scenario: str, before: Chain | None, after: Chain
     g_old, g_new = gaps(before), gaps(after)
     gap_changes = [GapChange("removed", rule, dict(message)) for rule, message in g_old if (rule, message) not in g_new]
     gap_changes += [GapChange("added", rule, dict(message)) for rule, message in g_new if (rule, message) not in g_old]
-    return ChainDiff(incident, scenario, tuple(changes), tuple(gap_changes))
+
+    def entries(chain: Chain | None) -> dict:
+        return {(x.person, x.record, x.rule): x for x in chain.to_examine} if chain else {}
+
+    x_old, x_new = entries(before), entries(after)
+    examine = [ExamineChange(change, x.person, x.record, x.rule, dict(x.text))
+               for change, found, other in (("removed", x_old, x_new), ("added", x_new, x_old))
+               for key, x in found.items() if key not in other]
+    return ChainDiff(incident, scenario, tuple(changes), tuple(gap_changes), tuple(examine))
 
 
 @dataclass(frozen=True)
@@ -227,6 +254,8 @@ def _summary(d: ChainDiff, chain: Chain | None, pack: RulePack, lang: str) -> li
         out.append(phrase(lang, "diff.party", mark=MARK[c.change], name=c.name, party=c.party, text=text))
     out += [phrase(lang, "diff.gap", mark=MARK[g.change], rule=g.rule, message=dict(g.message).get(lang, ""))
             for g in d.gaps]
+    out += [phrase(lang, "diff.examine", mark=MARK[x.change], person=x.person, text=dict(x.text).get(lang, ""))
+            for x in d.examine]
     return out or [phrase(lang, "diff.unchanged")]
 
 

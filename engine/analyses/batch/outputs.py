@@ -182,6 +182,7 @@ class Tally:
     affected: int = 0
     links: Counter = field(default_factory=Counter)  # added / removed / changed
     gaps: Counter = field(default_factory=Counter)
+    examine: Counter = field(default_factory=Counter)  # acts to examine added / removed
     people: dict[str, set[str]] = field(default_factory=lambda: {"added": set(), "removed": set()})
     posts: Counter = field(default_factory=Counter)  # (post, title) → links changed
 
@@ -194,6 +195,7 @@ class Tally:
                 self.people[c.change].add(c.party)
             self.posts.update(c.posts)
         self.gaps.update(g.change for g in d.gaps)
+        self.examine.update(x.change for x in d.examine)
 
 
 @dataclass(frozen=True)
@@ -233,12 +235,14 @@ def summary_tables(result: BatchResult, org: Sequence[Path], incidents: str, pac
     figures = (phrase(lang, "summary.f_evaluated"), phrase(lang, "summary.f_affected"), phrase(lang, "summary.f_added"),
                phrase(lang, "summary.f_removed"), phrase(lang, "summary.f_changed"),
                phrase(lang, "summary.f_people_added"), phrase(lang, "summary.f_people_removed"),
-               phrase(lang, "summary.f_gaps_added"), phrase(lang, "summary.f_gaps_removed"))
+               phrase(lang, "summary.f_gaps_added"), phrase(lang, "summary.f_gaps_removed"),
+               phrase(lang, "summary.f_examine_added"), phrase(lang, "summary.f_examine_removed"))
     for v in variants[1:]:
         t = tallies[v.name]
         out.append(SummaryTable(v.name, (v.description,) if v.description else (), figures, ((
             t.evaluated, t.affected, t.links["added"], t.links["removed"], t.links["changed"], len(t.people["added"]),
-            len(t.people["removed"]), t.gaps["added"], t.gaps["removed"]),)))
+            len(t.people["removed"]), t.gaps["added"], t.gaps["removed"], t.examine["added"],
+            t.examine["removed"]),)))
         if t.posts:
             out.append(SummaryTable("", (phrase(lang, "summary.posts_title"),), (
                 phrase(lang, "summary.post"), phrase(lang, "summary.post_title"), phrase(lang, "summary.links")), tuple(
