@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import docx
 import yaml
 
 from engine.analyses.whatif.scenario import load_scenario
+from engine.org.graph import OrgGraph
+from facts.load import load_facts
+from facts.synth import CountySpec, write_fact_dir
 from tests.conftest import EXAMPLE, ROOT
 from tests.webserver import call, cli_output, multipart, workbench
 
@@ -282,3 +286,21 @@ def test_a_field_the_chain_gains_is_shown_under_its_name_before_it_has_a_templat
     assert ('<td><a class="ref" href="/c/opened/record/tala" title="tala">塔拉</a></td><td>inspection</td>'
             '<td>无原因可对照</td>') in section
     assert r.text.count('<div class="extra"><b>appeal</b>: <dl class="kv"><dt>zh</dt><dd>已申诉</dd>') == 13
+
+
+def test_a_countys_forms_offer_the_incidents_town_and_site_not_the_whole_county(tmp_path):
+    spec = CountySpec(towns=2, villages=4, enterprises=8, people=200, incidents=1)
+    org_path, incidents = write_fact_dir(spec, tmp_path / "county")
+    records = [json.loads(line) for line in incidents.read_text(encoding="utf-8").splitlines()]
+    incidents.unlink()
+    (tmp_path / "county" / "incidents.json").write_text(json.dumps({"incidents": records}), encoding="utf-8")
+    graph = OrgGraph(load_facts([org_path]))
+    site = records[0]["site"]
+    with workbench([tmp_path / "county"]) as (url, _):
+        r = call("GET", f"{url}/c/opened/incident/{records[0]['id']}/whatif")
+    form = r.text[r.text.index('<select name="to_post">'):]
+    offered = set(re.findall(r'<option value="([^"]+)"', form[:form.index("</select>")]))
+    units = {graph.posts[p].unit for p in offered}
+    assert {p.id for p in graph.posts_of(site)} <= offered
+    assert {graph.town_of(u) for u in units} == {graph.town_of(site)}
+    assert {u for u in units if graph.units[u].kind == "enterprise"} == {site}

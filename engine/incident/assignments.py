@@ -89,8 +89,7 @@ def build(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
 def _borne(graph: OrgGraph, person: str, kinds: tuple[str, ...]) -> list[Assignment]:
     """Assignments ever borne by the person: their own, and those of any post they ever held."""
     posts = {t.post for t in tenures_of(graph, person)}
-    return sorted((a for a in graph.assignments.values()
-                   if a.kind in kinds and (a.person == person or a.post in posts)), key=lambda a: a.id)
+    return [a for a in graph.assignments_borne(person, posts) if a.kind in kinds]
 
 
 def _assignment_check(a: Assignment, day: date) -> Check:

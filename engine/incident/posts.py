@@ -102,8 +102,7 @@ def build(graph: OrgGraph, incident: Incident, place: Place) -> list[Fact]:
 
 def tenures_of(graph: OrgGraph, person: str, post: str | None = None) -> list[Tenure]:
     """Every tenure the person ever had (of one post, if given), in date order."""
-    return sorted((t for t in graph.tenures.values() if t.person == person and (post is None or t.post == post)),
-                  key=lambda t: (t.valid_from, t.post, t.key))
+    return [t for t in graph.person_tenures(person) if post is None or t.post == post]
 
 
 def tenure_check(graph: OrgGraph, tenure: Tenure, day: date) -> Check:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import networkx as nx
 
@@ -161,6 +161,10 @@ class OrgGraph:
         self.conduct = {c.id: c for c in facts.conduct}
         self._conduct = _index((c for c in facts.conduct if c.incident), "incident", lambda c: c.id)
         self._orders = _index(facts.orders, "site", lambda o: (o.date, o.id))
+        # Why-not walks everything a person ever held or bore: indexed, not a scan of a county's records.
+        self._person_tenures = _index(facts.tenures, "person", lambda t: (t.valid_from, t.post, t.key))
+        self._post_assignments = _index((a for a in facts.assignments if a.post), "post", lambda a: a.id)
+        self._person_assignments = _index((a for a in facts.assignments if a.person), "person", lambda a: a.id)
 
     def inspections_of(self, site: str) -> list[Inspection]:
         return self._inspections.get(site, [])
@@ -211,6 +215,17 @@ class OrgGraph:
     def declarations_of(self, unit: str) -> list[Declaration]:
         """The declarations that the unit's records of some kinds are complete over a period."""
         return self._declarations.get(unit, [])
+
+    def person_tenures(self, person: str) -> list[Tenure]:
+        """Every tenure the person ever had, in date order."""
+        return self._person_tenures.get(person, [])
+
+    def assignments_borne(self, person: str, posts: Iterable[str]) -> list[Assignment]:
+        """The person's own assignments and those of the posts given, by id."""
+        found = {a.id: a for a in self._person_assignments.get(person, [])}
+        for post in posts:
+            found.update((a.id, a) for a in self._post_assignments.get(post, []))
+        return [found[k] for k in sorted(found)]
 
     def tenures_of(self, post_id: str) -> tuple[Tenure, ...]:
         """Every tenure of the post, whenever it was held, in date order (predecessors; how long a holder

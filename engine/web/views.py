@@ -16,11 +16,13 @@ import yaml
 
 from engine.chain.chain import ORDERS, Answerable, Link, in_order
 from engine.explain.explainer import Explainer, explain_person
+from engine.org.graph import OrgGraph
 from engine.outputs.diff import Comparison, Standing, parties, standing_text
 from engine.outputs.finding_text import finding_paragraph, grade_label
 from engine.outputs.table import pack_name
 from engine.pack.rulepack import RulePack
 from engine.web.workspace import Case
+from facts.model import Tenure
 from engine.words.catalog import label, moment_text, phrase
 
 #: The chain's and a party's JSON fields that have a place of their own on the incident page.
@@ -57,6 +59,17 @@ def case_view(case: Case, lang: str) -> dict:
     return {"incidents": rows}
 
 
+def near(graph: OrgGraph, site: str, day: date) -> tuple[set[str], list[Tenure]]:
+    """The posts that can bear on an incident at ``site`` — the site's own, and those of every unit that is not
+    an enterprise, in the site's town or above any town (a county's other towns and enterprises cannot) — and
+    their tenures on ``day``: what a form offers, so a county's page is its town's."""
+    town = graph.town_of(site)
+    posts = {p.id for p in graph.posts.values()
+             if p.unit == site or (graph.units[p.unit].kind != "enterprise" and graph.town_of(p.unit) in (town, None))}
+    return posts, [t for t in graph.facts.tenures
+                   if t.post in posts and t.valid_from <= day and (t.valid_to is None or t.valid_to > day)]
+
+
 def _party(ex: Explainer, party: Answerable) -> dict:
     """A person or a unit as a row: grade, 责任认定 paragraph, the plan's names, the facts behind each finding."""
     pack, lang, pj = ex.pack, ex.lang, party.as_json()
@@ -90,6 +103,8 @@ def incident_view(case: Case, incident: str, lang: str, order: str = "severity")
             groups.append({"head": head, "links": []})
         groups[-1]["links"].append(row)
     inc = tracer.incidents[incident]
+    asked = {t.person for t in near(graph, inc.site, inc.day)[1]} | {link.person for link in chain.links} | set(
+        inc.involved)  # the people the why-not box suggests (any id or name may be typed)
     record = {k: v for k, v in record_data(inc).items() if k != "causes"}  # the causes have a section of their own
     return {"chain": j, "record": record, "groups": groups, "order": order, "orders": ORDERS,
             "site": graph.units[inc.site].name, "noun": ex.base["incident_title"],
@@ -103,7 +118,7 @@ def incident_view(case: Case, incident: str, lang: str, order: str = "severity")
                             "text": x.text[lang], "decides": list(x.decides)} for x in chain.to_examine],
             "exonerated": [x.as_json() | {"name": graph.people[x.person].name} for x in chain.exonerated],
             "extra": {k: v for k, v in j.items() if k not in CHAIN_SHOWN},
-            "people": sorted(((p.name, p.id) for p in graph.people.values()))}
+            "people": sorted((graph.people[p].name, p) for p in asked)}
 
 
 def person_view(case: Case, incident: str, person: str, lang: str) -> dict:
@@ -193,10 +208,13 @@ def param_text(value: Any) -> str:
 
 
 def whatif_choices(case: Case, incident: str, lang: str) -> dict:
-    """What the form offers: the pack's principles, rules, gaps and parameters; the tenures and duties."""
+    """What the form offers: the pack's principles, rules, gaps and parameters; the tenures on the day, the
+    assignments and the posts that can bear on the incident (a county's form is its town's, not the county's)."""
     tracer = case.require()
     pack, facts, graph = tracer.pack, tracer.facts, tracer.graph
-    day = tracer.incidents[incident].day
+    inc = tracer.incidents[incident]
+    posts, tenures = near(graph, inc.site, inc.day)
+    holders = {t.person for t in tenures}
     name = lambda pid: graph.people[pid].name if pid in graph.people else pid  # noqa: E731
     return {
         "principles": [(pid, getattr(p, lang)) for pid, p in pack.principles.items()
@@ -206,11 +224,11 @@ def whatif_choices(case: Case, incident: str, lang: str) -> dict:
         "params": [(n, p.description, param_text(p.value), isinstance(p.value, bool))
                    for n, p in pack.parameters.items()],
         "tenures": [(t.key, f"{name(t.person)} · {graph.posts[t.post].title} · {t.valid_from}–{t.valid_to or ''}")
-                    for t in facts.tenures if t.valid_from <= day and (t.valid_to is None or t.valid_to > day)],
+                    for t in tenures],
         "assignments": [(a.id, f"{a.id} · {graph.posts[a.post].title if a.post else name(a.person)}")
-                        for a in facts.assignments],
-        "posts": [(p.id, f"{p.title} ({graph.units[p.unit].name})") for p in facts.posts],
-        "people": sorted((p.name, p.id) for p in facts.people),
+                        for a in facts.assignments if (a.post in posts if a.post else a.person in holders)],
+        "posts": [(p.id, f"{p.title} ({graph.units[p.unit].name})") for p in facts.posts if p.id in posts],
+        "people": sorted((graph.people[p].name, p) for p in holders),
         "today": date.today().isoformat(),
     }
 
