@@ -2,7 +2,7 @@
 
 Every page is a GET a colleague can be sent (the what-if's choices are in its
 query string), except loading files (a POST of a form). The language is a
-cookie set by ``/lang/{zh|en}``; Chinese by default.
+cookie set by ``/lang/{zh|en}``; until then the server's ``--lang`` (Chinese by default).
 """
 from __future__ import annotations
 
