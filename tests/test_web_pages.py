@@ -133,6 +133,7 @@ def test_an_evidence_id_opens_its_record(server):
     assert r.status == 200
     assert ("<pre class=\"record\">from: &#39;2020-07-01&#39;\nperson: shi_yanjun\n"
             "post: enforcement_bureau_instructor\n</pre>") in r.text
+    assert "<p>所在部分：任职工作表，YAML 的 tenures</p>" in r.text
     r = call("GET", f"{server}/c/opened/record/no-record:self_inspection:changqing_housing_site:2022-06")
     assert r.status == 200 and "缺失记录的标识" in r.text
     assert call("GET", f"{server}/c/opened/record/nothing-here").status == 404

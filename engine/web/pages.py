@@ -31,6 +31,7 @@ from engine.web.workspace import MAX_FILES, Workspace, located
 from engine.words.catalog import LANGS, family_key, label, phrase
 from facts.errors import FactError, InputError, ProblemsError, UnknownIdError
 from facts.load import SUFFIXES
+from facts.sheets import SHEETS
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -151,8 +152,9 @@ def record_page(case_id: str, record: str, request: Request) -> Response:
     case = _ws(request).case(case_id)
     found = case.records.get(record)
     missing = record.startswith("no-record:")
+    sheet = next((s for s in SHEETS if found and s.name == found[0]), None)
     return page(request, "record.html", case=case, record_id=record, status=200 if found or missing else 404,
-                section=found[0] if found else "", text=record_yaml(found[1]) if found else "", missing=missing)
+                section=found[0] if found else "", sheet=sheet.title(lang_of(request)) if sheet else "", text=record_yaml(found[1]) if found else "", missing=missing)
 
 
 def _form(request: Request) -> WhatIfForm:
