@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Literal, Mapping, get_args
 
 from engine.incident.context import IncidentContext
 from engine.org.graph import OrgGraph
@@ -309,7 +309,8 @@ def heaviest(pack: RulePack, findings: Iterable[Finding]) -> GradeOf | None:
 
 
 #: The orders a chain can be read in: bands from the scene upward (the default), or heaviest grade first.
-ORDERS = ("band", "severity")
+Order = Literal["band", "severity"]
+ORDERS: tuple[str, ...] = get_args(Order)
 
 
 def in_order(chain: Chain, order: str = "band") -> Chain:

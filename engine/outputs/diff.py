@@ -2,11 +2,12 @@
 
 A link (a person's, or a unit's) is compared party by party: **added** (named
 only under the scenario), **removed** (named only in the baseline) or
-**changed** (named in both, with another band, categories, principles or grade of responsibility). Data gaps are compared by
-rule and message, acts to examine (待核实) by person, record and rule: a
-scenario that states an incident's causes may turn an entry to examine into a
-link, and both show. Evidence alone does not make a link changed: a different
-tenure behind the same duty is the same answer.
+**changed** (named in both, with another band, categories, principles or
+grade of responsibility). Data gaps are compared by rule and message, acts to
+examine (待核实) by person, record and rule: a scenario that states an
+incident's causes may turn an entry to examine into a link, and both show.
+Evidence alone does not make a link changed: a different tenure behind the
+same duty is the same answer.
 """
 from __future__ import annotations
 

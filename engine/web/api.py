@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.analyses.check.run import check as check_pack
 from engine.analyses.whatif.evaluate import compare, variants
 from engine.analyses.whatif.scenario import ScenarioError, load_scenario
-from engine.chain.chain import ORDERS, in_order
+from engine.chain.chain import Order, in_order
 from engine.chain.trace import Tracer
 from engine.explain.explainer import explain_person
 from engine.outputs import diff
@@ -56,8 +56,8 @@ class _In(BaseModel):
 
 class TraceIn(_In):
     incidents: list[str] = Field([], description="Only these incidents, in this order; default: all.")
-    order: Literal[ORDERS] = Field("band", description="band: from the scene upward; severity: heaviest "  # type: ignore[valid-type]
-                                                       "grade of responsibility first (trace --order).")
+    order: Order = Field("band", description="band: from the scene upward; severity: heaviest grade of "
+                                             "responsibility first (trace --order).")
 
 
 class ExplainIn(_In):

@@ -7,7 +7,6 @@ cookie set by ``/lang/{zh|en}``; until then the server's ``--lang`` (Chinese by 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Request
@@ -15,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from engine.analyses.whatif.evaluate import compare, variants
-from engine.chain.chain import ORDERS, in_order
+from engine.chain.chain import Order, in_order
 from engine.outputs.diagram import GraphvizMissingError
 from engine.web.downloads import DOWNLOADS, offered
 from engine.web.views import (
@@ -36,8 +35,6 @@ from facts.sheets import SHEETS
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
-#: A chain's order: by band from the scene upward, or heaviest grade of responsibility first.
-Order = Literal[ORDERS]  # type: ignore[valid-type]
 
 
 def lang_of(request: Request, default: str | None = None) -> str:
@@ -152,9 +149,10 @@ def record_page(case_id: str, record: str, request: Request) -> Response:
     case = _ws(request).case(case_id)
     found = case.records.get(record)
     missing = record.startswith("no-record:")
-    sheet = next((s for s in SHEETS if found and s.name == found[0]), None)
+    sheet = next((s.title(lang_of(request)) for s in SHEETS if found and s.name == found[0]), "")
     return page(request, "record.html", case=case, record_id=record, status=200 if found or missing else 404,
-                section=found[0] if found else "", sheet=sheet.title(lang_of(request)) if sheet else "", text=record_yaml(found[1]) if found else "", missing=missing)
+                section=found[0] if found else "", sheet=sheet, text=record_yaml(found[1]) if found else "",
+                missing=missing)
 
 
 def _form(request: Request) -> WhatIfForm:
