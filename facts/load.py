@@ -169,13 +169,13 @@ class _Loader:
 
     def located(self, problems: Iterable[Problem]) -> list[Problem]:
         """Problems of records read from sheets moved onto their cells; the others as they are."""
-        out = []
+        out: dict[Problem, None] = {}  # in order, each once (a Problem is frozen, so hashable)
         for p in problems:
             place = self.places.get((p.file, p.record))
             moved = p if place is None else Records.relocate(p, place)
-            if moved is not None and moved not in out:
-                out.append(moved)
-        return out
+            if moved is not None:
+                out[moved] = None
+        return list(out)
 
     def factset(self) -> FactSet:
         return FactSet(**{s: [r for r, _ in self.records[s]] for s in SECTIONS})
@@ -244,6 +244,12 @@ def _load(files: list[Path], documents: list[tuple[str, Any]]) -> FactSet:
     return loader.factset()
 
 
+#: What a record of a section is called in a message about a reference to it.
+_NOUNS = {"people": "person", "sectors": "sector", "units": "unit", "posts": "post",
+          "inspections": "inspection", "hazards": "hazard", "signatures": "signature",
+          "conduct": "conduct record", "incidents": "incident"}
+
+
 def check_references(records: dict[str, list[tuple[Record, Origin]]],
                      unparsed: dict[str, set[str]] | None = None) -> list[Problem]:
     """Every id used is defined, ids are unique, intervals of single-holder posts do not overlap.
@@ -297,9 +303,7 @@ def check_references(records: dict[str, list[tuple[Record, Origin]]],
         target = index.get(section, {}).get(value)
         if target is None and value in unparsed.get(section, ()):
             return
-        noun = {"people": "person", "sectors": "sector", "units": "unit", "posts": "post",
-                "inspections": "inspection", "hazards": "hazard", "signatures": "signature",
-                "conduct": "conduct record", "incidents": "incident"}[section]
+        noun = _NOUNS[section]
         if target is None:
             problems.append(Problem(origin.file, origin.record, field, f"unknown {noun} '{value}'{did_you_mean(value, index.get(section, {}))}",
                                     f"define it under '{section}' or correct the id"))

@@ -56,7 +56,7 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
 #: Encodings bytes that are not UTF-8 are tried as, in order, to name what the file looks like.
 _GUESSES = (("gbk", "GBK"), ("big5", "Big5"), ("gb18030", "GB18030"))
 #: Control characters (C0 but tab and line breaks, DEL, C1) and lone surrogates.
-_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class ReadError(ProblemsError):
@@ -146,7 +146,7 @@ def _looks_like(data: bytes) -> str | None:
 
 def text_problem(text: str) -> str | None:
     """What is wrong with a text value read from a file: a control character or a lone surrogate."""
-    m = _BAD_CHAR.search(text)
+    m = BAD_CHAR.search(text)
     if m is None:
         return None
     ch = m.group()
@@ -437,13 +437,13 @@ def _check_values(root: Any, file: str, text: str) -> None:
         for v in items:
             if type(v) is dict or type(v) is list:
                 stack.append((v, level + 1))
-            elif strings and type(v) is str and _BAD_CHAR.search(v):
+            elif strings and type(v) is str and BAD_CHAR.search(v):
                 _locate(root, file)
 
 
 def _bad_text(value: Any) -> bool:
     """A container holding a bad key (values are looked at by the walk)."""
-    return type(value) is dict and any(_BAD_CHAR.search(k) for k in value)
+    return type(value) is dict and any(BAD_CHAR.search(k) for k in value)
 
 
 def _locate(root: Any, file: str) -> None:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any, Union
@@ -85,8 +86,6 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                  "direct_loss_yuan": ("直接经济损失（元）", ""), "description": ("事故经过", ""),
                  "involved": ("涉事人员", "人员编号"), "deceased": ("死亡人员", "在事故中死亡的人员编号"),
                  "concealed_by": ("瞒报人员", "调查认定隐瞒事故的人员或单位编号")},
-    "Cause": {"id": ("编号", "原因编号"), "kind": ("类别", "直接原因或间接原因"), "description": ("描述", ""),
-              "hazards": ("所涉隐患", "隐患编号"), "conduct": ("所涉行为", "行为编号")},
     "Report": {"channel": ("报告渠道", ""), "by": ("报告人", "人员编号"), "to": ("报告对象", ""),
                "at": ("报告时间", ""), "learned_at": ("知悉时间", "空=事故发生时"),
                "deaths": ("报告死亡人数", "空=未报"), "serious_injuries": ("报告重伤人数", "空=未报"),
@@ -238,6 +237,18 @@ class Column:
             return {v: v for v in typing.get_args(self.enum)}
         table = ENUM_LABELS.get(self.enum.__name__, {})
         return {e.value: table.get(e.value, e.value) for e in self.enum}
+
+    # Made once per column, on first use, for reading and writing every cell; shared, so never changed.
+    # (cached_property keeps them in the instance's __dict__, which a frozen dataclass without slots has.)
+    @cached_property
+    def enum_labels(self) -> dict[str, str]:
+        """:meth:`labels`, made once."""
+        return self.labels()
+
+    @cached_property
+    def enum_codes(self) -> dict[str, str]:
+        """Chinese label → code, the reverse of :attr:`enum_labels`."""
+        return {zh: code for code, zh in self.enum_labels.items()}
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,8 @@ from facts.model import (
     Unit,
     UnitStatus,
 )
+from facts.timeline import in_force
+from facts.tree import ancestors
 
 BASE_DAY = date(2020, 1, 1)
 HORIZON = 4 * 365
@@ -198,7 +200,6 @@ _AFTER_ACTS = sorted(AFTERMATH_ACTS)
 _BEFORE_ACTS = [a.value for a in ConductAct if a.value not in AFTERMATH_ACTS]
 _ORDER_KIND = st.sampled_from([k.value for k in OrderKind])
 _STATUS = st.sampled_from([s.value for s in StatusKind])
-_CAUSE_KIND = st.sampled_from(["direct", "indirect"])
 _BEFORE = st.integers(0, 400)  # days before an incident that conduct or an order is dated
 _SHORT = st.integers(0, 60)
 
@@ -313,7 +314,7 @@ def _acts(draw, facts_people: list[str], sites: list[str], anchors: list[Inciden
     inspections = []
     for _ in range(draw(st.integers(0, n_max))):
         d, site = when()
-        found = _subset(draw, [h.id for h in hazards if h.site == site and _exists(h, d)])
+        found = _subset(draw, [h.id for h in hazards if h.site == site and in_force(h.valid_from, h.valid_to, d)])
         outcome = draw(_FOUND_OUTCOME if found else _OUTCOME)  # found nothing named: passed, or found unnamed
         at = datetime.combine(d, time(draw(st.integers(0, 23))), TZ) if draw(_BOOL) else None
         inspections.append(Inspection(id=ids["i"](), date=d, site=site, inspectors=_subset(draw, facts_people, 1, 2),
@@ -330,8 +331,8 @@ def _acts(draw, facts_people: list[str], sites: list[str], anchors: list[Inciden
 
     def settled(h: Hazard) -> Hazard:
         """Who found the hazard, and how its rectification went (the acts of its own site)."""
-        found_by = _maybe(draw, [i.id for i in inspections if i.site == h.site and _exists(h, i.date)
-                                 and i.hazards_found])
+        found_by = _maybe(draw, [i.id for i in inspections if i.site == h.site
+                                 and in_force(h.valid_from, h.valid_to, i.date) and i.hazards_found])
         ordered_by = _maybe(draw, [i.id for i in inspections if i.site == h.site])
         accepted = [s.id for s in signatures if s.site == h.site and s.document in ACCEPTANCES]
         rectified = Rectification(ordered_by=ordered_by, due=_maybe(draw, [h.valid_from + timedelta(days=30)]),
@@ -398,31 +399,29 @@ def _division_of_work(draw, anchors: list[Incident], sectors: dict[str, Sector],
     and often still in force."""
     out = []
     kinds = ("in_charge", "safety", "stationed", "village_liaison", "group_liaison")
-    for inc, kind in ((inc, kind) for inc in anchors for kind in kinds):
-        if not (draw(_BOOL) or draw(_BOOL)) or (kind == "group_liaison" and not inc.village_group):
-            continue
-        path, cur = [], inc.sector or sites[inc.site].sectors[0]
-        while cur is not None and cur not in path:
-            path.append(cur)
-            cur = sectors[cur].parent
-        places = {"site": inc.site, "village": inc.village or sites[inc.site].village}
-        who = {"post": _pick(draw, holders)} if draw(_BOOL) else {"person": _pick(draw, people)}
-        start = inc.day - timedelta(days=draw(_DUTY_BACK))
-        end = None if draw(_BOOL) else inc.day + timedelta(days=draw(st.integers(-30, 30)))
-        if kind == "in_charge":
-            target = {"sectors": [_pick(draw, path)]} if draw(_BOOL) or draw(_BOOL) else \
-                {"units": [_pick(draw, list(places.values()))]}
-        elif kind == "stationed":
-            where = _pick(draw, ["village", "site"])
-            target = {where: places[where]}
-        elif kind == "village_liaison":
-            target = {"village": places["village"]}
-        elif kind == "group_liaison":
-            target = {"village_group": inc.village_group}
-        else:
-            target = {}
-        out.append(Assignment(id=ids(), kind=kind, valid_from=start, valid_to=end if end and end > start else None,
-                              **who, **target))
+    for inc in anchors:
+        path = ancestors(inc.sector or sites[inc.site].sectors[0], sectors)  # its sector, then the parents
+        for kind in kinds:
+            if not (draw(_BOOL) or draw(_BOOL)) or (kind == "group_liaison" and not inc.village_group):
+                continue
+            places = {"site": inc.site, "village": inc.village or sites[inc.site].village}
+            who = {"post": _pick(draw, holders)} if draw(_BOOL) else {"person": _pick(draw, people)}
+            start = inc.day - timedelta(days=draw(_DUTY_BACK))
+            end = None if draw(_BOOL) else inc.day + timedelta(days=draw(st.integers(-30, 30)))
+            if kind == "in_charge":
+                target = {"sectors": [_pick(draw, path)]} if draw(_BOOL) or draw(_BOOL) else \
+                    {"units": [_pick(draw, list(places.values()))]}
+            elif kind == "stationed":
+                where = _pick(draw, ["village", "site"])
+                target = {where: places[where]}
+            elif kind == "village_liaison":
+                target = {"village": places["village"]}
+            elif kind == "group_liaison":
+                target = {"village_group": inc.village_group}
+            else:
+                target = {}
+            out.append(Assignment(id=ids(), kind=kind, valid_from=start,
+                                  valid_to=end if end and end > start else None, **who, **target))
     return out
 
 
@@ -724,17 +723,13 @@ def _site_and_id(facts: FactSet, incident_id: str, section: str) -> tuple[Incide
     return inc, f"{_free_prefix(facts, 'new_' + section)}0"
 
 
-def _exists(h: Hazard, d: date) -> bool:
-    return h.valid_from <= d and (h.valid_to is None or d < h.valid_to)
-
-
 @st.composite
 def new_inspection(draw, facts: FactSet, incident_id: str) -> Inspection:
     """One more inspection of the incident's site, by people of the facts, dated around the incident,
     finding some hazards of the site (or none)."""
     inc, id_ = _site_and_id(facts, incident_id, "inspection")
     d = inc.day + timedelta(days=draw(_ACT_OFFSET))
-    found = _subset(draw, [h.id for h in facts.hazards if h.site == inc.site and _exists(h, d)])
+    found = _subset(draw, [h.id for h in facts.hazards if h.site == inc.site and in_force(h.valid_from, h.valid_to, d)])
     return Inspection(id=id_, date=d, site=inc.site,
                       inspectors=_subset(draw, [p.id for p in facts.people], 1, 2),
                       outcome=draw(_FOUND_OUTCOME if found else _OUTCOME), hazards_found=found)
@@ -770,7 +765,7 @@ def act_bearing_on_no_cause(draw, facts: FactSet, incident_id: str) -> FactSet:
         return FactSet(signatures=[sig.model_copy(update={"covers": [
             t for t in sig.covers if t not in behind and t not in {c.id for c in inc.causes}]})])
     ins = draw(new_inspection(facts, incident_id))
-    existing = [h.id for h in facts.hazards if h.id in behind and _exists(h, ins.date)]
+    existing = [h.id for h in facts.hazards if h.id in behind and in_force(h.valid_from, h.valid_to, ins.date)]
     if existing:
         ins = ins.model_copy(update={"hazards_found": list(dict.fromkeys([*ins.hazards_found, *existing])),
                                      "outcome": "suspended"})

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator
 
 from facts.errors import shown
+from facts.read import BAD_CHAR
 
 #: The largest integer every JSON reader (and durable_rules) keeps exact: 2^53 − 1.
 MAX_INT = 2**53 - 1
@@ -27,7 +28,8 @@ MAX_NAME = 500
 MAX_PROSE = 100_000
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROL_PROSE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_PROSE = BAD_CHAR  # tab and line breaks allowed: what a fact file may hold anywhere
+_SPACE = re.compile(r"\s")  # exactly the characters str.isspace() calls space, over every code point
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$")
 
@@ -62,7 +64,7 @@ def _text(v: Any, limit: int, *, lines: bool, empty: bool) -> str:
 
 def _id(v: Any) -> str:
     v = _text(v, MAX_ID, lines=False, empty=False)
-    if any(c.isspace() for c in v):
+    if _SPACE.search(v):
         raise ValueError(f"{shown(v, 40)} has a space; an id is one word (use - or _)")
     return v
 

@@ -136,11 +136,10 @@ def _bool(value: Any) -> bool:
 
 
 def _enum(value: Any, column: Column) -> str:
-    labels = column.labels()
+    labels, codes = column.enum_labels, column.enum_codes
     text = _text(value).strip()
     if text in labels:
         return text
-    codes = {zh: code for code, zh in labels.items()}
     if text in codes:
         return codes[text]
     raise CellError(f"'{text}' is not one of: " + ", ".join(f"{zh} ({code})" for code, zh in labels.items()),
@@ -240,7 +239,6 @@ class _Reader:
 
     def __init__(self) -> None:
         self.out = Records()
-        self.seen: dict[str, tuple[str, str]] = {}  # sheet name → (file, title) that gave it
         self.parents: dict[str, dict[str, tuple[dict, Place]]] = {}  # sheet name → id → parent record
 
     def tables(self, tables: Iterable[tuple[str, str, list[list[Any]]]]) -> Records:
@@ -317,6 +315,12 @@ class _Reader:
         by_index, absent = self._headers(spec, file, title, rows[0])
         if spec.key and None not in by_index.values():
             return
+        # What depends on the header only, shared by every row's Place (which never changes them).
+        letters = {i: column_letter(i) for i in by_index}
+        headers = {i: str(rows[0][i]).strip() for i in by_index}
+        cells: dict[str, tuple[str, str]] = {target.key: (letters[i], headers[i])
+                                             for i, target in by_index.items() if target is not None}
+        missing = frozenset(absent)
         count = 0
         for n, row in enumerate(rows[1:], 2):
             if all(_empty(v) for v in row):
@@ -324,13 +328,11 @@ class _Reader:
             if isinstance(row[0], str) and row[0].lstrip().startswith("#"):
                 continue
             raw: dict[str, Any] = {}
-            cells: dict[str, tuple[str, str]] = {}
             failed = False
             parent = None
             for i, target in by_index.items():
                 value = row[i] if i < len(row) else None
-                letter = column_letter(i)
-                header = str(rows[0][i]).strip()
+                letter, header = letters[i], headers[i]
                 if target is None:
                     key = None if _empty(value) else str(cell_value(value, _KEY)).strip()
                     parent = self.parents.get(spec.parent, {}).get(key) if key else None
@@ -342,7 +344,6 @@ class _Reader:
                             + (did_you_mean(key, self.parents.get(spec.parent, {})) if key else "")))
                         failed = True
                     continue
-                cells[target.key] = (letter, header)
                 if _empty(value):
                     continue
                 try:
@@ -357,7 +358,7 @@ class _Reader:
                 for part in target.path[:-1]:
                     slot = slot.setdefault(part, {})
                 slot[target.path[-1]] = v
-            place = Place(file, title, n, cells, frozenset(absent))
+            place = Place(file, title, n, cells, missing)
             count += 1
             if failed:
                 if spec.parent is None and isinstance(raw.get("id"), str):
@@ -435,11 +436,12 @@ def _cell_text(value: Any, column: Column, lang: str, where: str) -> Any:
     if kind == "bool":
         return {True: "是", False: "否"}[value] if lang == "zh" else str(value).lower()
     if kind == "enum":
-        return column.labels()[value] if lang == "zh" else value
+        return column.enum_labels[value] if lang == "zh" else value
     if kind == "date":
         return date.fromisoformat(value)
     if kind in ("ids", "enums"):
-        items = [column.labels()[v] if kind == "enums" and lang == "zh" else v for v in value]
+        labels = column.enum_labels
+        items = [labels[v] if kind == "enums" and lang == "zh" else v for v in value]
         bad = [x for x in items if ID_SEPARATORS.search(x)]
         if bad:
             raise _unwritable(where, f"'{bad[0]}' holds a separator of lists in cells (、 , ; or a space)")
@@ -523,7 +525,7 @@ def write_xlsx(path: Path, facts: FactSet | None = None, lang: str = "zh") -> No
             ws.set_column(i, i, max(10, min(40, 2 * len(h) + 4)),
                           day if kind == "date" else text if kind in ("id", "text", "ids") else None)
             values = (("是", "否") if lang == "zh" else ("true", "false")) if kind == "bool" else \
-                (tuple(c.labels().values()) if lang == "zh" else tuple(c.labels())) if kind == "enum" else ()
+                (tuple(c.enum_labels.values()) if lang == "zh" else tuple(c.enum_labels)) if kind == "enum" else ()
             if values:
                 source: list[str] | str = list(values)
                 if len(",".join(values)) > 255:
