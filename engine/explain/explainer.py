@@ -56,7 +56,8 @@ ACT_RELATION = {"inspection": "inspected", "signature": "signed", "involved": "i
 #: … and the field naming the act's record (else the incident itself).
 ACT_RECORD = {"inspection": "inspection", "signature": "signature", "conduct": "conduct", "unit_conduct": "conduct",
               "report": "report", "order_duty": "order"}
-#: The acts told against the incident's causes: their sentences depend on how they bear (``bears``).
+#: The acts told against the incident's causes: their sentences depend on how they bear (``bears``). The
+#: report's appendix states their absence for every person ("no inspection recorded").
 ACTS = ("inspection", "signature")
 
 
@@ -212,7 +213,6 @@ class Explainer:
         self.site = self.ctx.incident.site
         self.group = self.ctx.incident.village_group or ""
         self.causes = {c.id: c for c in self.ctx.incident.causes}
-        self.orders = {o.id: o for o in graph.facts.orders}
         self.base = {"incident": self.ctx.incident.id, "day": self.day.isoformat(), "site": self.site,
                      "incident_noun": label(lang, "incident_noun", self.ctx.incident.kind),
                      "incident_title": label(lang, "incident_title", self.ctx.incident.kind),
@@ -376,7 +376,7 @@ class Explainer:
                 if cause else self._say("bears.aftermath")}
 
     def _order_fields(self, fact: Fact) -> dict[str, Any]:
-        o = self.orders[fact.fields["order"]]
+        o = self.graph.orders[fact.fields["order"]]
         return {"order_kind": label(self.lang, "order_kind", o.kind), "by_name": self._party(o.by),
                 "date": o.date.isoformat(),
                 "received_part": self._say("order.received", received=o.received.isoformat()),

@@ -74,6 +74,6 @@ def near_misses(graph: OrgGraph, incident: Incident, place: Place, person: str) 
     """The person's conduct that bears on nothing here: no cause of this incident lists it, and it is
     not an act of this incident's aftermath."""
     bearing = {c.id for c, _, _ in bearings(incident, graph)}
-    for c in sorted(graph.conduct.values(), key=lambda c: c.id):
-        if c.by == person and c.id not in bearing:
+    for c in graph.conduct_by(person):
+        if c.id not in bearing:
             yield Candidate(conduct_fact(graph, place, incident, c, "", ""), (Check(False, "conduct.no_bearing"),))

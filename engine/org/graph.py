@@ -148,6 +148,7 @@ class OrgGraph:
         self.inspections = {i.id: i for i in facts.inspections}
         self.signatures = {s.id: s for s in facts.signatures}
         self.hazards = {h.id: h for h in facts.hazards}
+        self.orders = {o.id: o for o in facts.orders}
         # Who found each hazard: its own found_by and every inspection listing it among hazards_found.
         self._finders: dict[str, set[str]] = defaultdict(set)
         for h in facts.hazards:
@@ -160,6 +161,7 @@ class OrgGraph:
         self._declarations = _index(facts.records, "unit", lambda d: (d.valid_from, d.key))
         self.conduct = {c.id: c for c in facts.conduct}
         self._conduct = _index((c for c in facts.conduct if c.incident), "incident", lambda c: c.id)
+        self._conduct_by = _index(self.conduct.values(), "by", lambda c: c.id)  # by the person or unit who acted
         self._orders = _index(facts.orders, "site", lambda o: (o.date, o.id))
         # Why-not walks everything a person ever held or bore: indexed, not a scan of a county's records.
         self._person_tenures = _index(facts.tenures, "person", lambda t: (t.valid_from, t.post, t.key))
@@ -188,6 +190,10 @@ class OrgGraph:
     def conduct_of(self, incident_id: str) -> list[Conduct]:
         """The conduct records that name the incident (``incident``), by id."""
         return self._conduct.get(incident_id, [])
+
+    def conduct_by(self, party: str) -> list[Conduct]:
+        """The conduct records of one person or unit (``by``), by id."""
+        return self._conduct_by.get(party, [])
 
     def orders_of(self, site: str) -> list[Order]:
         return self._orders.get(site, [])

@@ -33,8 +33,9 @@ from dataclasses import dataclass
 from engine.chain.chain import Answerable, Chain, Link
 from engine.incident.fact import Fact
 from engine.org.graph import OrgGraph
+from engine.outputs.table import categories_text
 from engine.pack.rulepack import RulePack
-from engine.words.catalog import all_of, family_key, label, phrase
+from engine.words.catalog import family_key, label, phrase
 from facts.errors import EngineError, InputError
 
 INCIDENT = "incident"
@@ -131,8 +132,7 @@ def layout(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str = "zh") -> L
             where = phrase(lang, "title_sep").join(p["title"] for p in party.posts) or "—"
         else:
             where = party.id
-        return party.name, where, all_of(lang, [getattr(pack.categories[c], lang)
-                                                for c in party.categories])
+        return party.name, where, categories_text(pack, party, lang)
 
     bands = []
     for tier in reversed(pack.tiers):

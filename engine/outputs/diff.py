@@ -12,6 +12,7 @@ same duty is the same answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Mapping, NamedTuple, Sequence
 
 from rich.table import Table
@@ -199,7 +200,7 @@ class Comparison(JsonData):
     names: tuple[str, ...] = field(metadata={"json": False})  # variant names, the baseline first
     chains: tuple[Chain | None, ...] = field(metadata={"json": False})
 
-    @property
+    @cached_property  # read by every view of the comparison: each scenario's difference worked out once
     def diffs(self) -> tuple[ChainDiff, ...]:
         return tuple(diff_chains(self.incident, n, self.chains[0], c) for n, c in zip(self.names[1:], self.chains[1:]))
 

@@ -178,14 +178,14 @@ class _Writer:
             self.para(entry_text(e, lang, graph))
         if not entries:
             self.para(_say("docx.none"))
-        self.appendix(chain, pack, graph)
+        self.appendix(chain, ex)
 
-    def appendix(self, chain: Chain, pack: RulePack, graph: OrgGraph) -> None:
+    def appendix(self, chain: Chain, ex: Explainer) -> None:
+        """Each party's facts and evidence ids, by the explainer that wrote the findings; then the digests."""
         lang, _say = self.lang, self._say
-        ex = Explainer(graph, chain, lang)
         self.heading(_say("docx.appendix"))
         for i, party in enumerate((*chain.links, *chain.units), 1):
-            why = ex.explain(party.id).why if isinstance(party, Link) else ex.why(party)
+            why = ex.why(party)
             self.para(_say("docx.party", n=i, name=party.name, id=party.id), "evidence").runs[0].bold = True
             for text in facts_shown(why):
                 self.para(text, "evidence")

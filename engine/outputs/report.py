@@ -19,16 +19,13 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from engine.chain.chain import Answerable, Chain, Link
-from engine.explain.explainer import Explainer, Why
+from engine.explain.explainer import ACTS, Explainer, Why
 from engine.incident.grade import CRITERIA, EVENT, GRADES
 from engine.org.graph import OrgGraph
 from engine.outputs.finding_text import finding_paragraph, grade_label, post_title
-from engine.outputs.table import md_cell, pack_name
+from engine.outputs.table import categories_text, md_cell, pack_name
 from engine.pack.rulepack import RulePack
 from engine.words.catalog import all_of, day_text, family_key, moment_text, money_text, phrase
-
-#: Acts whose absence the appendix states for every person ("no inspection recorded").
-ACTS = ("inspection", "signature")
 
 
 def markdown(chains: Iterable[Chain], pack: RulePack, graph: OrgGraph, lang: str = "zh") -> str:
@@ -69,6 +66,9 @@ def _ids(ids: Iterable[str]) -> str:
 
 def _incident(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str) -> str:
     ex = Explainer(graph, chain, lang)
+    # Each party's findings told once, for its part of the report and its part of the appendix.
+    link_whys = [ex.why(link) for link in chain.links]
+    unit_whys = [ex.why(unit) for unit in chain.units]
     ctx, inc, base = chain.context, chain.context.incident, ex.base
     village = phrase(lang, "report.village", **base) if ctx.village else ""
     out = [phrase(lang, "report.title", m=inc.occurred_at.month, d=inc.occurred_at.day,
@@ -87,13 +87,14 @@ def _incident(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str) -> str:
         posts = phrase(lang, "title_sep").join(post_title(ex, p) for p in link.posts) or "—"
         out.append(phrase(lang, "report.row", n=n, tier=md_cell(pack_name(pack, "tier", link.tier, lang)),
                           name=md_cell(link.name), posts=md_cell(posts),
-                          categories=md_cell(_categories(pack, link, lang)), grade=md_cell(grade_label(link, lang))))
-    for n, link in enumerate(chain.links, 1):
+                          categories=md_cell(categories_text(pack, link, lang)),
+                          grade=md_cell(grade_label(link, lang))))
+    for n, (link, why) in enumerate(zip(chain.links, link_whys), 1):
         out += ["", phrase(lang, "report.person", n=n, name=link.name, tier=pack_name(pack, "tier", link.tier, lang)),
-                "", *_finding(link, ex)]
-    for unit in chain.units:
+                "", *_finding(link, why, ex)]
+    for unit, why in zip(chain.units, unit_whys):
         out += ["", phrase(lang, "report.unit", name=unit.name, tier=pack_name(pack, "tier", unit.tier, lang)),
-                "", *_finding(unit, ex)]
+                "", *_finding(unit, why, ex)]
     out += ["", phrase(lang, "report.gaps"), ""]
     out += [phrase(lang, "report.gap", message=g.message[lang], clause=g.clause,
                    quote=next(x.quote for x in pack.gaps if x.id == g.rule)) for g in chain.gaps] or [
@@ -101,18 +102,15 @@ def _incident(chain: Chain, pack: RulePack, graph: OrgGraph, lang: str) -> str:
     out += ["", phrase(lang, "report.to_examine"), ""]
     out += [phrase(lang, "report.examine_item", name=graph.people[x.person].name, text=x.text[lang])
             for x in chain.to_examine] or [phrase(lang, "report.nothing_to_examine")]
-    return "\n".join(out + ["", *_appendix(chain, ex)]) + "\n"
+    return "\n".join(out + ["", *_appendix(chain, ex, link_whys, unit_whys)]) + "\n"
 
 
-def _categories(pack: RulePack, party: Answerable, lang: str) -> str:
-    return all_of(lang, [getattr(pack.categories[c], lang) for c in party.categories])
-
-
-def _finding(party: Answerable, ex: Explainer) -> list[str]:
-    """A party's part of the report: the 责任认定 paragraph, the duty, the category and the grade."""
+def _finding(party: Answerable, why: tuple[Why, ...], ex: Explainer) -> list[str]:
+    """A party's part of the report: the 责任认定 paragraph, the duty (from ``why``, the party's findings as
+    the explainer tells them), the category and the grade."""
     lang = ex.lang
-    return [phrase(lang, "report.finding", text=finding_paragraph(ex, party)), *_duty(ex.why(party), lang),
-            phrase(lang, "report.category", categories=_categories(ex.pack, party, lang)),
+    return [phrase(lang, "report.finding", text=finding_paragraph(ex, party)), *_duty(why, lang),
+            phrase(lang, "report.category", categories=categories_text(ex.pack, party, lang)),
             phrase(lang, "report.grade_of", grade=grade_label(party, lang))]
 
 
@@ -131,18 +129,22 @@ def facts_shown(why: Iterable[Why]) -> list[str]:
     return list(dict.fromkeys(s.text for w in why for s in w.steps))
 
 
-def _appendix(chain: Chain, ex: Explainer) -> list[str]:
-    """The appendix of evidence: the ids the findings rest on, what the facts show, how each was graded."""
+def _appendix(chain: Chain, ex: Explainer, link_whys: list[tuple[Why, ...]],
+              unit_whys: list[tuple[Why, ...]]) -> list[str]:
+    """The appendix of evidence: the ids the findings rest on, what the facts show, how each was graded
+    (``link_whys`` and ``unit_whys``: each link's and each unit's findings as the explainer tells them)."""
     lang = ex.lang
     out = [phrase(lang, "report.appendix"), "",
            phrase(lang, "report.digests" if chain.rulepack["version"] == chain.rulepack["digest"] else
                   "report.digests.version", incident=chain.context.incident.id, pack=chain.rulepack["id"],
                   pack_digest=chain.rulepack["digest"], version=chain.rulepack["version"],
                   facts_digest=chain.facts_digest)]
-    for n, link in enumerate(chain.links, 1):
-        out += ["", phrase(lang, "report.evidence_of", n=n, name=link.name, id=link.person), "", *_evidence(link, ex)]
-    for unit in chain.units:
-        out += ["", phrase(lang, "report.evidence_of_unit", name=unit.name, id=unit.unit), "", *_evidence(unit, ex)]
+    for n, (link, why) in enumerate(zip(chain.links, link_whys), 1):
+        out += ["", phrase(lang, "report.evidence_of", n=n, name=link.name, id=link.person), "",
+                *_evidence(link, why, ex)]
+    for unit, why in zip(chain.units, unit_whys):
+        out += ["", phrase(lang, "report.evidence_of_unit", name=unit.name, id=unit.unit), "",
+                *_evidence(unit, why, ex)]
     if any(g.evidence for g in chain.gaps):
         out += ["", phrase(lang, "report.evidence_of_gaps"), ""]
         out += [phrase(lang, "report.gap_evidence", rule=g.rule, evidence=_ids(g.evidence))
@@ -154,10 +156,10 @@ def _appendix(chain: Chain, ex: Explainer) -> list[str]:
     return out
 
 
-def _evidence(party: Answerable, ex: Explainer) -> list[str]:
-    """What the facts show about a party (responsibility → action or omission → evidence), with ids."""
-    lang, why = ex.lang, ex.why(party)
-    shown = facts_shown(why)
+def _evidence(party: Answerable, why: tuple[Why, ...], ex: Explainer) -> list[str]:
+    """What the facts show about a party (responsibility → action or omission → evidence), with ids; ``why``
+    is the party's findings as the explainer tells them."""
+    lang, shown = ex.lang, facts_shown(why)
     if isinstance(party, Link):
         shown += [phrase(lang, "report.not_counted", text=t) for t in ex.not_counted(party.person)]
         kinds = {f.kind for f in ex.ctx.facts if f.fields.get("person") == party.person}

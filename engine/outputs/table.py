@@ -17,7 +17,7 @@ from engine.explain.explainer import Explainer
 from engine.org.graph import OrgGraph
 from engine.outputs.finding_text import finding_paragraph, grade_label
 from engine.pack.rulepack import RulePack
-from engine.words.catalog import label, phrase
+from engine.words.catalog import all_of, label, phrase
 from facts.canon import canonical_json
 
 
@@ -53,6 +53,11 @@ def pack_name(pack: RulePack, kind: str, key: str, lang: str) -> str:
         return next(getattr(t, lang) for t in pack.tiers if t.id == key)
     table = {"category": pack.categories, "principle": pack.principles}[kind]
     return getattr(table[key], lang) if key in table else key
+
+
+def categories_text(pack: RulePack, party: Answerable, lang: str) -> str:
+    """The party's categories of responsibility by the names the pack gives them, as one list in words."""
+    return all_of(lang, [getattr(pack.categories[c], lang) for c in party.categories])
 
 
 def grade_line(chain: Chain, lang: str) -> str:
