@@ -252,7 +252,8 @@ def test_an_act_to_examine_a_scenario_drops_is_a_row_of_diff_csv_and_a_figure_of
     with (out / "diff.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert [(r["change"], r["change_label"], r["party"], r["gap"], r["record"]) for r in rows] == [
-        ("examine_removed", "移除待核实事项", "liu_yanjun", "signature_covers_unrecorded", "sig-2022-05-16-site-approval")]
+        ("examine_removed", "移除待核实事项", "liu_yanjun", "signature_covers_unrecorded",
+         "sig-2022-05-16-site-approval")]
     assert "| 1 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 1 |" in (out / "summary.md").read_text(encoding="utf-8")
 
 
@@ -265,7 +266,16 @@ def test_diff_csv_opens_in_excel_with_labels_beside_ids(pack, tmp_path, lines):
         rows = list(csv.DictReader(f))
     row = next(r for r in rows if r["change"] == "removed")
     assert row["change_label"] == "移除" and row["tier_before_label"] and row["categories_before_label"]
+    assert {k: row[k] for k in ("tier_before", "tier_before_label", "categories_before", "categories_before_label",
+                                "principles_before_label", "grade_before_label")} == {
+        "tier_before": "liaison", "tier_before_label": "驻村包村包社干部",
+        "categories_before": "territorial_responsibility", "categories_before_label": "属地管理责任",
+        "principles_before_label": "谁驻村、谁负责", "grade_before_label": "属地管理责任"}
     import openpyxl
     book = openpyxl.load_workbook(out / "summary.xlsx")
     cells = [c.value for row in book.active.iter_rows() for c in row if c.value is not None]
     assert "wenze 批量评估：概要" in cells and "no-stationed" in cells
+    sheet = [[c.value for c in row] for row in book.active.iter_rows()]
+    figures = sheet[[r[0] for r in sheet].index("已评估事故") + 1]
+    assert figures == [3, 3, 0, 6, 1, 0, 6, 0, 0, 0, 0]  # numbers as numbers, the figures of summary.md
+    assert "| 3 | 3 | 0 | 6 | 1 | 0 | 6 | 0 | 0 | 0 | 0 |" in (out / "summary.md").read_text(encoding="utf-8")

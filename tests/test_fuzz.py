@@ -201,6 +201,20 @@ def test_mutations_of_the_example_town_as_csv(tmp_path_factory, town_csv, data):
 
 # -- rule packs ----------------------------------------------------------------------------------
 
+def grown(raw: dict, copies: int, bases: int) -> dict:
+    """The pack grown past durable_rules' tables: each rule ``copies`` times in all (the copies graded as the
+    rules they copy, so the pack still loads), and ``bases`` more values in one list parameter."""
+    raw["rules"] += [{**r, "id": f"{r['id']}_c{n}", "overrides": [f"{o}_c{n}" for o in r.get("overrides", [])]}
+                     for n in range(1, copies) for r in list(raw["rules"])]
+    for item in (*raw["grading"], *raw["escalations"]):
+        rule = item.get("finding", {}).get("rule")
+        if rule:
+            ids = [rule] if isinstance(rule, str) else rule["in"]
+            item["finding"]["rule"] = {"in": [*ids, *(f"{i}_c{n}" for n in range(1, copies) for i in ids)]}
+    raw["parameters"]["report_duty_bases"]["value"] += [f"r{i}" for i in range(bases)]
+    return raw
+
+
 @FUZZ
 @given(data=st.data())
 def test_mutations_of_the_shipped_pack(tmp_path_factory, data):
@@ -209,10 +223,7 @@ def test_mutations_of_the_shipped_pack(tmp_path_factory, data):
     else:
         raw = parse_yaml(PACK, 'pack')
         if data.draw(st.booleans()):  # grown past durable_rules' tables: more rules of one kind, long lists
-            copies = data.draw(st.integers(2, 8))
-            raw["rules"] += [{**r, "id": f"{r['id']}_c{n}", "overrides": [f"{o}_c{n}" for o in r.get("overrides", [])]}
-                             for n in range(1, copies) for r in list(raw["rules"])]
-            raw["parameters"]["report_duty_bases"]["value"] += [f"r{i}" for i in range(data.draw(st.integers(0, 3000)))]
+            grown(raw, data.draw(st.integers(2, 8)), data.draw(st.integers(0, 3000)))
         content = dumped(data.draw, data.draw(mutated_data(raw)))
         suffix = ".json" if content.lstrip().startswith(b"{") else ".yaml"
     pack = tmp_path_factory.mktemp("p") / f"pack{suffix}"
@@ -304,15 +315,7 @@ def wenze(*args, timeout: float = 120) -> subprocess.CompletedProcess:
 
 
 def _wide_pack(tmp: Path) -> Path:
-    raw = parse_yaml(PACK, 'pack')
-    raw["rules"] += [{**r, "id": f"{r['id']}_c{n}", "overrides": [f"{o}_c{n}" for o in r.get("overrides", [])]}
-                     for n in range(1, 10) for r in list(raw["rules"])]
-    for item in (*raw["grading"], *raw["escalations"]):  # the copies are graded as the rules they copy
-        rule = item.get("finding", {}).get("rule")
-        if rule:
-            ids = [rule] if isinstance(rule, str) else rule["in"]
-            item["finding"]["rule"] = {"in": [*ids, *(f"{i}_c{n}" for n in range(1, 10) for i in ids)]}
-    raw["parameters"]["report_duty_bases"]["value"] += [f"r{i}" for i in range(5000)]
+    raw = grown(parse_yaml(PACK, 'pack'), 10, 5000)
     path = tmp / "wide.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

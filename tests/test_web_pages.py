@@ -10,6 +10,7 @@ import yaml
 
 from engine.analyses.whatif.scenario import load_scenario
 from engine.org.graph import OrgGraph
+from engine.pack.rulepack import load_pack
 from facts.load import load_facts
 from facts.synth import CountySpec, write_fact_dir
 from tests.conftest import EXAMPLE, ROOT
@@ -43,6 +44,11 @@ def test_the_case_lists_every_incident_with_date_site_and_grade(server):
                                          "2023-06", "2023-07", "2023-08")] + ["evt-2023-12"]
     assert ("<td>2023年1月18日10时15分</td><td>鄂尔多斯市恒泰化工仓储有限公司神山库区</td><td>危险化学品</td>"
             "<td>3/0</td><td>较大事故</td><td>12</td><td>4</td><td>0</td><td>0</td>") in r.text
+
+
+def marked(html: str) -> list[tuple[str, str]]:
+    """The (change, party) of every row of a comparison that a scenario changed."""
+    return re.findall(r'<tr class="(added|removed|changed)" data-party="([^"]+)"', html)
 
 
 def groups(html: str) -> list[str]:
@@ -112,6 +118,36 @@ def test_a_warning_of_the_law_in_force_heads_the_page(tmp_path):
     assert f'<p class="warning">{warning}</p>' in r.text
 
 
+def test_a_dated_parameter_shows_the_value_of_the_incidents_day_and_can_be_changed(tmp_path):
+    (tmp_path / "pack.yaml").write_text(
+        (ROOT / "rules" / "tongchuan-2022.yaml").read_text(encoding="utf-8").replace(
+            "    source: decree493_art9\n    value: 60\n",
+            "    source: decree493_art9\n    values: {2022-04-24: 60, 2023-01-01: 30}\n", 1), encoding="utf-8")
+    with workbench([EXAMPLE], rules=tmp_path / "pack.yaml") as (url, _):
+        before = call("GET", f"{url}/c/opened/incident/inc-2022-02/whatif")
+        after = call("GET", f"{url}/c/opened/incident/inc-2023-02/whatif")
+        changed = call("GET", f"{url}/c/opened/incident/inc-2023-02/whatif?param.enterprise_report_minutes=45"
+                              "&param.town_report_minutes=120")
+        saved = call("GET", f"{url}/c/opened/incident/inc-2023-02/whatif.yaml?param.enterprise_report_minutes=30")
+    assert '<input name="param.enterprise_report_minutes" value="60">' in before.text
+    assert '<input name="param.enterprise_report_minutes" value="30">' in after.text
+    assert changed.status == 200
+    assert "set_params:\n    enterprise_report_minutes: 45\n" in changed.text
+    assert saved.text == ""  # the day's own value: nothing is changed
+
+
+def test_the_whatif_form_offers_every_rule_gap_and_act_to_examine(server):
+    r = call("GET", f"{server}/c/opened/incident/inc-2022-02/whatif")
+    offered = re.findall(r'<input type="checkbox" name="rule_off" value="([^"]+)"', r.text)
+    assert offered == [item.id for item in load_pack().items]
+    assert "signature_covers_unrecorded" in offered
+
+
+def test_an_unknown_incident_is_404_on_every_page(server):
+    for page in ("", "/whatif", "/whatif.yaml", "/person/tala", "/download.md"):
+        assert call("GET", f"{server}/c/opened/incident/inc-1999-01{page}").status == 404, page
+
+
 def test_the_person_page_says_why_and_why_not(server):
     r = call("GET", f"{server}/c/opened/incident/inc-2022-02/person/shi_yanjun")
     assert r.status == 200
@@ -148,6 +184,7 @@ def test_downloads_are_the_cli_outputs(server):
     assert everything.text == cli_output("trace", str(EXAMPLE), "--format", "json")
     svg = call("GET", f"{server}/c/opened/incident/inc-2022-02/download.svg")
     assert svg.headers["content-type"] == "image/svg+xml; charset=utf-8" and "</svg>" in svg.text
+    assert svg.text == cli_output("trace", str(EXAMPLE), "--incident", "inc-2022-02", "--format", "svg")
     assert call("GET", f"{server}/c/opened/download.pdf").status == 404
     heaviest = call("GET", f"{server}/c/opened/incident/inc-2022-02/download.json?order=severity")
     assert heaviest.text == cli_output("trace", str(EXAMPLE), "--incident", "inc-2022-02", "--format", "json",
@@ -212,12 +249,13 @@ def test_ending_a_tenure_and_reassigning_a_duty_from_the_form(server):
     r = call("GET", f"{server}/c/opened/incident/inc-2023-02/whatif?tenure=t-su_zhenhua-deputy_mayor_2"
                     "&tenure_on=2023-03-01")
     assert r.status == 422  # 苏振华's tenure starts that day: nothing to end early
+    assert "<td>workbench.yaml</td><td>changes #1 (end_tenure)</td><td><code>end_tenure.on</code></td>" in r.text
     r = call("GET", f"{server}/c/opened/incident/inc-2023-06/whatif?tenure=t-su_zhenhua-deputy_mayor_2"
                     "&tenure_on=2023-04-01")
-    assert r.status == 200 and "su_zhenhua" in rows(r.text, "removed")
+    assert r.status == 200 and marked(r.text) == [("removed", "su_zhenhua")]
     r = call("GET", f"{server}/c/opened/incident/inc-2023-02/whatif?assignment=charge-industry_trade"
                     "&to_post=deputy_mayor_4")
-    assert r.status == 200 and "zhang_xin" in rows(r.text, "added")
+    assert r.status == 200 and marked(r.text) == [("removed", "su_zhenhua"), ("added", "zhang_xin")]
 
 
 def test_a_scenario_that_does_not_apply_is_422_with_its_problem_located(server):

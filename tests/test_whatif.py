@@ -15,6 +15,7 @@ from engine.analyses.whatif.apply import apply
 from engine.analyses.whatif.evaluate import compare, variants
 from engine.analyses.whatif.scenario import ScenarioError, load_scenario
 from engine.chain.chain import build_chain
+from engine.chain.trace import Tracer
 from engine.incident.context import build_context
 from engine.org.graph import OrgGraph
 from engine.pack.backends import PythonBackend
@@ -366,3 +367,23 @@ def test_declaring_records_complete_turns_a_data_gap_into_a_finding(example, pac
     assert [(c["party"], c["after"]["categories"]) for c in d["links"]] == [
         ("li_mancang", ["conduct_responsibility", "duty_failure", "principal_responsibility"])]
     assert [(g["change"], g["rule"]) for g in d["gaps"]] == [("removed", "self_inspection_records_missing")]
+
+
+def test_each_incident_of_a_what_if_is_judged_by_the_pack_of_its_day(example, tmp_path):
+    """With a dated parameter, every variant's chain of every incident is the one its own pack traces: the
+    evaluator asks the pack as of each incident's day, whatever it shares between variants."""
+    dated = tmp_path / "dated.yaml"
+    dated.write_text(DEFAULT_PACK.read_text(encoding="utf-8").replace(
+        '    reference: "§5"\n    value: 365\n',
+        '    reference: "§5"\n    values: {2022-04-24: 365, 2023-01-01: 30}\n', 1), encoding="utf-8")
+    pack = load_pack(dated)
+    assert pack.parameters["inspection_window_days"].values
+    path = scenario(tmp_path, [{"set_params": {"signature_window_days": 30}}], "short-signatures")
+    vs = variants(example, pack, [str(path)])
+    for cmp in compare(vs, PythonBackend()):
+        for variant, chain in zip(vs, cmp.chains):
+            alone = Tracer(variant.facts, variant.pack, PythonBackend())
+            assert chain.as_json() == alone.trace(alone.incidents[cmp.incident]).as_json(), (cmp.incident, variant.name)
+    base = {c.incident: c.chains[0].as_json() for c in compare(vs[:1], PythonBackend())}
+    flat = Tracer(example, load_pack(), PythonBackend())
+    assert any(chain != flat.trace(flat.incidents[i]).as_json() for i, chain in base.items())  # the date matters

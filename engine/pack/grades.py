@@ -200,6 +200,15 @@ def _fact_fields() -> dict[str, set[type]]:
     return out
 
 
+SOURCE_HINT = "cite a source id listed under 'sources' (a law, regulation or rule by article)"
+
+
+def unknown_sources(pack, cited) -> list[tuple[str, str]]:
+    """(where, message) for each cited item (``(where, item)``) whose ``source`` the pack does not list."""
+    return [(where, f"unknown source '{item.source}'{did_you_mean(item.source, pack.sources)}")
+            for where, item in cited if item.source is not None and item.source not in pack.sources]
+
+
 def check_grades(pack: Any, file: str, rule_ids: Iterable[str]) -> list[Problem]:
     """Every name resolves, every rule's findings get a grade, no two gradings disagree without precedence.
 
@@ -221,10 +230,8 @@ def check_grades(pack: Any, file: str, rule_ids: Iterable[str]) -> list[Problem]
     cited = [(f"grades.{gid}", g) for gid, g in grades.items()]
     cited += [(f"{section} #{pos} ({item.id})", item) for section in ("grading", "escalations")
               for pos, item in enumerate(getattr(pack, section), 1)]
-    for where, item in cited:
-        if item.source is not None and item.source not in pack.sources:
-            bad(where, "source", f"unknown source '{item.source}'{did_you_mean(item.source, pack.sources)}",
-                "cite a source id listed under 'sources' (a law, regulation or rule by article)")
+    for where, message in unknown_sources(pack, cited):
+        bad(where, "source", message, SOURCE_HINT)
     by_id = {g.id: g for g in pack.grading}
     gradings = set(by_id)
     seen: set[str] = set()

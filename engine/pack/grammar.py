@@ -41,7 +41,6 @@ class FieldRef(Strict):
     ref: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
 
 
-Operand = Union[ParamRef, FieldRef, Scalar, list[Scalar]]
 Test = tuple[str, str, Any]  # (field, operator, operand)
 
 

@@ -32,13 +32,13 @@ from pydantic import (
 )
 
 from engine.incident.kinds import SCHEMA
-from engine.pack.grades import Escalation, Grade, Grading, by_rule, check_grades
+from engine.pack.grades import SOURCE_HINT, Escalation, Grade, Grading, by_rule, check_grades, unknown_sources
 from engine.pack.grammar import FieldRef, Label, ParamRef, Pattern, Scalar, Strict
 from facts.canon import digest
 from facts.errors import EngineError, Problem, ProblemsError, RulePackError, brief, did_you_mean, shown
 from facts.load import validation_problems
 from facts.read import ReadError, read_document
-from facts.timeline import in_force
+from facts.timeline import in_force, overlap
 from facts.values import MAX_INT, MAX_NAME
 from rules import RULES_DIR
 
@@ -630,11 +630,8 @@ def check_law(pack: RulePack, file: str) -> list[Problem]:
     span = _span(period.valid_from, period.valid_to)
     cited = [(f"parameters.{name}", p) for name, p in pack.parameters.items()]
     cited += [(f"rules #{pos} ({r.id})", r) for pos, r in enumerate(pack.rules, 1)]
-    for where, item in cited:
-        if item.source is not None and item.source not in pack.sources:
-            problems.append(Problem(file, where, "source", f"unknown source '{item.source}'"
-                                    f"{did_you_mean(item.source, pack.sources)}",
-                                    "cite a source id listed under 'sources' (a law, regulation or rule by article)"))
+    problems += [Problem(file, where, "source", message, SOURCE_HINT)
+                 for where, message in unknown_sources(pack, cited)]
     for name, p in pack.parameters.items():
         if p.values and min(p.values) > period.valid_from:
             problems.append(Problem(file, f"parameters.{name}", "values",
@@ -644,8 +641,7 @@ def check_law(pack: RulePack, file: str) -> list[Problem]:
         for pos, item in enumerate(getattr(pack, section), 1):
             if not (item.valid_from or item.valid_to):
                 continue
-            if (period.valid_to and item.valid_from and item.valid_from >= period.valid_to) or (
-                    item.valid_to and item.valid_to <= period.valid_from):
+            if not overlap(item.valid_from or date.min, item.valid_to, period.valid_from, period.valid_to):
                 problems.append(Problem(file, f"{section} #{pos} ({item.id})", "from",
                                         f"in force {_span(item.valid_from or period.valid_from, item.valid_to)}, "
                                         f"never within the pack's period ({span})",

@@ -166,7 +166,7 @@ def whatif_page(case_id: str, incident: str, request: Request) -> Response:
     case = ws.case(case_id)
     tracer, form = case.require(), _form(request)
     context = {"case": case, "incident": incident, "form": form, **whatif_choices(case, incident, lang)}
-    scenario = form.scenario_yaml(tracer.pack)
+    scenario = form.scenario_yaml(case.pack_on(incident))
     if not scenario:
         return page(request, "whatif.html", **context)
     with ws.scratch() as folder:
@@ -187,8 +187,8 @@ def whatif_page(case_id: str, incident: str, request: Request) -> Response:
 @router.get("/c/{case_id}/incident/{incident}/whatif.yaml")
 def whatif_yaml(case_id: str, incident: str, request: Request) -> Response:
     """The scenario of the form, as a file ``wenze whatif --scenario`` reads."""
-    tracer, form = _ws(request).case(case_id).require(), _form(request)
-    return Response(form.scenario_yaml(tracer.pack), media_type="application/yaml; charset=utf-8",
+    case, form = _ws(request).case(case_id), _form(request)
+    return Response(form.scenario_yaml(case.pack_on(incident)), media_type="application/yaml; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{quote(form.name)}.yaml"'})
 
 

@@ -20,9 +20,10 @@ from engine.org.graph import OrgGraph
 from engine.outputs.diff import Comparison, Standing, parties, standing_text
 from engine.outputs.finding_text import finding_paragraph, grade_label
 from engine.outputs.table import pack_name
-from engine.pack.rulepack import RulePack
+from engine.pack.rulepack import Rule, RulePack
 from engine.web.workspace import Case
 from facts.model import Tenure
+from facts.timeline import in_force
 from engine.words.catalog import label, moment_text, phrase
 
 #: The chain's and a party's JSON fields that have a place of their own on the incident page.
@@ -66,8 +67,7 @@ def near(graph: OrgGraph, site: str, day: date) -> tuple[set[str], list[Tenure]]
     town = graph.town_of(site)
     posts = {p.id for p in graph.posts.values()
              if p.unit == site or (graph.units[p.unit].kind != "enterprise" and graph.town_of(p.unit) in (town, None))}
-    return posts, [t for t in graph.facts.tenures
-                   if t.post in posts and t.valid_from <= day and (t.valid_to is None or t.valid_to > day)]
+    return posts, [t for t in graph.facts.tenures if t.post in posts and in_force(t.valid_from, t.valid_to, day)]
 
 
 def _party(ex: Explainer, party: Answerable) -> dict:
@@ -102,7 +102,7 @@ def incident_view(case: Case, incident: str, lang: str, order: str = "severity")
         if not groups or groups[-1]["head"] != head:
             groups.append({"head": head, "links": []})
         groups[-1]["links"].append(row)
-    inc = tracer.incidents[incident]
+    inc = case.incident(incident)
     asked = {t.person for t in near(graph, inc.site, inc.day)[1]} | {link.person for link in chain.links} | set(
         inc.involved)  # the people the why-not box suggests (any id or name may be typed)
     record = {k: v for k, v in record_data(inc).items() if k != "causes"}  # the causes have a section of their own
@@ -158,7 +158,8 @@ class WhatIfForm:
 
     def changes(self, pack: RulePack) -> list[dict]:
         """The scenario's changes: the rules of the principles switched off and those chosen, the parameters
-        that differ from the pack's, a tenure ended, a duty reassigned. Values are passed on as typed: the
+        that differ from the pack's (its version that judges the incident: ``Case.pack_on``), a tenure ended,
+        a duty reassigned. Values are passed on as typed: the
         scenario loader checks them and names the change that is wrong."""
         out: list[dict] = []
         off = [r.id for r in pack.rules if r.principle in self.principles_off]
@@ -208,20 +209,20 @@ def param_text(value: Any) -> str:
 
 
 def whatif_choices(case: Case, incident: str, lang: str) -> dict:
-    """What the form offers: the pack's principles, rules, gaps and parameters; the tenures on the day, the
-    assignments and the posts that can bear on the incident (a county's form is its town's, not the county's)."""
-    tracer = case.require()
-    pack, facts, graph = tracer.pack, tracer.facts, tracer.graph
-    inc = tracer.incidents[incident]
+    """What the form offers: the principles, rules, gaps, acts to examine and parameter values of the pack's
+    version that judges the incident; the tenures on the day, the assignments and the posts that can bear on
+    the incident (a county's form is its town's, not the county's)."""
+    tracer, pack, inc = case.require(), case.pack_on(incident), case.incident(incident)
+    facts, graph = tracer.facts, tracer.graph
     posts, tenures = near(graph, inc.site, inc.day)
     holders = {t.person for t in tenures}
     name = lambda pid: graph.people[pid].name if pid in graph.people else pid  # noqa: E731
     return {
         "principles": [(pid, getattr(p, lang)) for pid, p in pack.principles.items()
                        if any(r.principle == pid for r in pack.rules)],
-        "rules": [(r.id, pack_name(pack, "principle", r.principle, lang)) for r in pack.rules] + [(g.id, g.clause)
-                                                                                          for g in pack.gaps],
-        "params": [(n, p.description, param_text(p.value), isinstance(p.value, bool))
+        "rules": [(i.id, pack_name(pack, "principle", i.principle, lang) if isinstance(i, Rule) else i.clause)
+                  for i in pack.items],
+        "params": [(n, p.description, param_text(pack.param(n)), isinstance(pack.param(n), bool))
                    for n, p in pack.parameters.items()],
         "tenures": [(t.key, f"{name(t.person)} · {graph.posts[t.post].title} · {t.valid_from}–{t.valid_to or ''}")
                     for t in tenures],

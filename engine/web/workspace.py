@@ -29,7 +29,7 @@ from engine.pack.backends import BACKENDS
 from engine.pack.rulepack import RulePack, load_pack
 from facts.errors import FactError, InputError, Problem, ProblemsError, RulePackError, UnknownIdError
 from facts.load import SUFFIXES, fact_files, load_facts
-from facts.model import SECTIONS, FactSet
+from facts.model import SECTIONS, FactSet, Incident
 from facts.read import parse_yaml
 
 #: The id of the case opened on the command line.
@@ -75,13 +75,22 @@ class Case:
         """Every record by the id evidence cites (a tenure by its key): id → (section, record)."""
         return {record_id(r): (section, r) for section in SECTIONS for r in getattr(self.require().facts, section)}
 
-    def chain(self, incident: str) -> Chain:
+    def incident(self, incident_id: str) -> Incident:
+        """The incident's record; an unknown id is an error with a did-you-mean (404 on a page)."""
         tracer = self.require()
-        if incident not in tracer.incidents:
-            raise UnknownIdError("incident", incident, tracer.incidents)
+        if incident_id not in tracer.incidents:
+            raise UnknownIdError("incident", incident_id, tracer.incidents)
+        return tracer.incidents[incident_id]
+
+    def pack_on(self, incident_id: str) -> RulePack:
+        """The version of the pack that judges the incident: the rules and parameter values of its day."""
+        return self.require().pack.as_of(self.incident(incident_id).day)
+
+    def chain(self, incident: str) -> Chain:
+        found = self.incident(incident)
         with self.lock:
             if incident not in self._chains:
-                self._chains[incident] = tracer.trace(tracer.incidents[incident])
+                self._chains[incident] = self.require().trace(found)
             return self._chains[incident]
 
     def chains(self, incidents: Sequence[str] = ()) -> list[Chain]:
