@@ -21,7 +21,7 @@ from typing import Any, Iterable, Literal, Mapping, get_args
 from engine.incident.context import IncidentContext
 from engine.org.graph import OrgGraph
 from engine.pack.compile import Match
-from engine.pack.grades import grade_of
+from engine.pack.grades import finding_fields, grade_of
 from engine.pack.rulepack import Examine, Gap, Rule, RulePack
 from engine.words.catalog import LANGS, label, phrase
 from facts.canon import JsonData
@@ -294,7 +294,7 @@ def graded(pack: RulePack, rule: Rule, keys: tuple[str, ...], facts: dict[str, A
     grading, escalations = pack.graders(rule.id)
     tested = any(i.fact for i in (*grading, *escalations))  # the bound facts are read only if a test needs them
     grade, by, raised = grade_of(
-        pack.grades, grading, escalations, {"rule": rule.id, "category": rule.category, "principle": rule.principle},
+        pack.grades, grading, escalations, finding_fields(rule),
         [{"kind": facts[k].kind, **facts[k].fields} for k in keys] if tested else [], incident, pack.param)
     return {"grade": grade, "graded_by": by, "escalated_by": raised}
 

@@ -38,7 +38,7 @@ from engine.incident.kinds import BY_NAME, NEAR_MISSES, stands_for_duty
 from engine.incident.reporting import known
 from engine.org.graph import OrgGraph, node
 from engine.pack.compile import resolved_operand
-from engine.pack.grades import KIND, Conditioned, Escalation, Grading, failed_test
+from engine.pack.grades import KIND, Conditioned, Escalation, Grading, failed_test, finding_fields
 from engine.pack.grammar import FieldRef, ParamRef, Pattern, passes
 from engine.pack.rulepack import Rule
 from engine.words.catalog import FAMILIES, all_of, any_of, family_key, label, phrase
@@ -648,10 +648,6 @@ class Explainer:
     def _gradings(self) -> dict[str, Grading]:
         return {g.id: g for g in self.pack.grading}
 
-    @staticmethod
-    def _finding_fields(rule: Rule) -> dict[str, str]:
-        return {"rule": rule.id, "category": rule.category, "principle": rule.principle}
-
     def _bound(self, finding: Finding) -> list[tuple[Fact, dict[str, Any]]]:
         return [(f, {KIND: f.kind, **f.fields}) for f in (self.keys[k] for k in finding.facts)]
 
@@ -718,7 +714,7 @@ class Explainer:
         """For each finding (first of each rule), why the item's condition fails; [] when it holds for one."""
         out = []
         for f in {f.rule: f for f in reversed(findings)}.values():
-            fields = self._finding_fields(self.pack.rule(f.rule))
+            fields = finding_fields(self.pack.rule(f.rule))
             if failed_test(item.finding, fields, self.pack.param) is not None:
                 out.append(self._say("grade.only_for", rule=f.rule, condition=self._condition(item.finding)))
             elif item.fact and not any(failed_test(item.fact, b, self.pack.param) is None for _, b in self._bound(f)):
@@ -733,7 +729,7 @@ class Explainer:
         if party.grade is None:
             return "", ()
         findings, out = list(party.findings), []
-        rules = [self._finding_fields(self.pack.rule(f.rule)) for f in findings]
+        rules = [finding_fields(self.pack.rule(f.rule)) for f in findings]
         reachable = {i.grade if isinstance(i, Grading) else i.to
                      for i in (*self.pack.grading, *self.pack.escalations)
                      if any(failed_test(i.finding, r, self.pack.param) is None for r in rules)}
@@ -751,7 +747,7 @@ class Explainer:
             out += [self._say("grade.by_grading", grading=g.id, text=r) for r in reasons]
         for e in (e for e in self.pack.escalations if e.to == nxt and relevant(e)):
             for f in {f.rule: f for f in reversed(findings)}.values():
-                if failed_test(e.finding, self._finding_fields(self.pack.rule(f.rule)), self.pack.param) is not None:
+                if failed_test(e.finding, finding_fields(self.pack.rule(f.rule)), self.pack.param) is not None:
                     continue
                 if self._base(f) != e.raises:
                     reason = self._say("grade.raises_other", rule=f.rule, low=self._grade_name(e.raises),

@@ -119,17 +119,15 @@ class OrgGraph:
         self.g = g
         self._territories: dict[str, str] = {}  # post → the unit its duties cover (see post_territory)
         self._post_tenures: dict[str, tuple[Tenure, ...]] = {}  # post → its tenures in date order
-        self._fixed_territories: dict[str, tuple[str]] = {}  # assignment → the unit it covers on every day
         self._unit_posts: dict[str, tuple[Post, ...]] = {}  # unit → its posts by id
-        posts_ever: dict[str, set[str]] = defaultdict(set)
-        for t in facts.tenures:
-            posts_ever[t.person].add(t.post)
+        # Tenures by person: the posts a personal safety charge may cover, and what why-not walks (not a scan).
+        self._person_tenures = _index(facts.tenures, "person", lambda t: (t.valid_from, t.post, t.key))
         for a in facts.assignments:
             src = node("post", a.post) if a.post else node("person", a.person)
             targets = [node("sector", s) for s in a.sectors] + [node("unit", u) for u in a.units]
             targets += [node("unit", v) for v in (a.village, a.site, a.village_group) if v]
             if a.kind == "safety":  # onto every territory it may cover: found from the incident's town
-                posts = [a.post] if a.post else sorted(posts_ever[a.person])
+                posts = [a.post] if a.post else sorted({t.post for t in self.person_tenures(a.person)})
                 targets = [node("unit", t) for t in ([a.within] if a.within else
                                                      sorted({self.post_territory(p) for p in posts}))]
             for t in targets:
@@ -163,8 +161,7 @@ class OrgGraph:
         self._conduct = _index((c for c in facts.conduct if c.incident), "incident", lambda c: c.id)
         self._conduct_by = _index(self.conduct.values(), "by", lambda c: c.id)  # by the person or unit who acted
         self._orders = _index(facts.orders, "site", lambda o: (o.date, o.id))
-        # Why-not walks everything a person ever held or bore: indexed, not a scan of a county's records.
-        self._person_tenures = _index(facts.tenures, "person", lambda t: (t.valid_from, t.post, t.key))
+        # What a person ever bore, for why-not: indexed, not a scan of a county's records.
         self._post_assignments = _index((a for a in facts.assignments if a.post), "post", lambda a: a.id)
         self._person_assignments = _index((a for a in facts.assignments if a.person), "person", lambda a: a.id)
 
@@ -305,10 +302,8 @@ class OrgGraph:
         """The units a sector or safety assignment covers on the day: ``within``; else the territory of
         its post; else, for a personal one, the territories of the posts its person holds that day
         (none when they hold none: a personal duty does not reach every town)."""
-        if a.within or a.post:  # asked for every assignment onto a sector, for every incident: kept
-            if a.id not in self._fixed_territories:
-                self._fixed_territories[a.id] = (a.within or self.post_territory(a.post),)
-            return self._fixed_territories[a.id]
+        if a.within or a.post:
+            return (a.within or self.post_territory(a.post),)
         return tuple(sorted({self.post_territory(h.post.id) for h in self.posts_held(a.person, day)}))
 
     def ranked(self, person: str, day: date) -> Holding | None:

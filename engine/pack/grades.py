@@ -42,6 +42,11 @@ from facts.errors import EngineError, Problem, did_you_mean
 Party = Literal["person", "unit"]
 #: What a grading may test about a finding itself.
 FINDING_FIELDS = ("rule", "category", "principle")
+
+
+def finding_fields(rule: Any) -> dict[str, str]:
+    """The fields of :data:`FINDING_FIELDS` a finding of ``rule`` has, as a grading's ``finding`` tests them."""
+    return {"rule": rule.id, "category": rule.category, "principle": rule.principle}
 #: The kind of a bound fact, testable beside its fields.
 KIND = "kind"
 
@@ -161,7 +166,7 @@ def by_rule(grading: Iterable[Grading], escalations: Iterable[Escalation], rules
     grading, escalations = tuple(grading), tuple(escalations)
     out = {}
     for rule in rules:
-        finding = {"rule": rule.id, "category": rule.category, "principle": rule.principle}
+        finding = finding_fields(rule)
         out[rule.id] = (tuple(g for g in grading if failed_test(g.finding, finding, param) is None),
                         tuple(e for e in escalations if failed_test(e.finding, finding, param) is None))
     return out
@@ -325,7 +330,7 @@ def _passes_in_some_version(pack: Any, tests: Iterable[Test], fields: Mapping[st
 def _can_apply(pack: Any, item: Conditioned, rule: Any) -> bool:
     """Whether the item's condition can hold for some finding of the rule: its finding tests pass, and
     some fact the rule binds has every field its fact tests name (a missing field never holds)."""
-    finding = {"rule": rule.id, "category": rule.category, "principle": rule.principle}
+    finding = finding_fields(rule)
     if not _passes_in_some_version(pack, item.finding, finding):
         return False
     return not item.fact or any(_binds(pack, item.fact, pat.kind) for pat in rule.when.values())
